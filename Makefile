@@ -1,0 +1,36 @@
+# faultline: one non-recursive Makefile (Bao's model). Everything is built
+# under $(BUILD)/; the targets users need are listed by `make help`.
+
+BUILD ?= build
+PLAT ?= qemu-virt
+CROSS ?= aarch64-linux-gnu-
+HOST_CC ?= gcc
+V ?= 0
+# Place the init code across a page boundary in build/hyp.elf too.
+HYP_FORCE_BOUNCE ?= 0
+
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+include mk/flags.mk
+include mk/sources.mk
+include mk/el2.mk
+include mk/host.mk
+include mk/tools.mk
+
+.PHONY: all
+all: $(BUILD)/hyp.elf $(BUILD)/hyp-bounce.elf $(BUILD)/faultline \
+	$(BUILD)/host/unit-tests $(BUILD)/host/qemu-tests
+
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)
+
+-include $(ALL_DEPS)

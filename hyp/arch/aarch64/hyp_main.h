@@ -1,0 +1,18 @@
+/*
+ * The end of a run at EL2, shared by the normal path and the crash path.
+ */
+#ifndef FAULTLINE_AARCH64_HYP_MAIN_H
+#define FAULTLINE_AARCH64_HYP_MAIN_H
+
+#include <faultline/types.h>
+
+#include "hyp_state.h"
+
+/**
+ * Closes the trace file (if it is open and can be locked within a bounded
+ * time), prints the run's last line and ends the run with @status.
+ * @verdict is a word for the log ("ok", "crash", ...).
+ */
+NORETURN void hyp_end_run(int status, const char *verdict);
+
+#endif /* FAULTLINE_AARCH64_HYP_MAIN_H */

@@ -1,0 +1,90 @@
+/*
+ * Semihosting calls. QEMU reads the parameter blocks through the current
+ * translation regime, so runtime VAs work once the MMU is on. File calls
+ * are serialised: a call is a trap into QEMU that is not reentrant-safe
+ * for one file from two CPUs.
+ */
+#include <faultline/arch/hostio.h>
+#include <faultline/err.h>
+#include <faultline/spinlock.h>
+
+#include "semihosting.h"
+
+#define SYS_OPEN 0x01
+#define SYS_CLOSE 0x02
+#define SYS_WRITE 0x05
+#define SYS_SEEK 0x0a
+#define SYS_EXIT 0x18
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+/* SYS_OPEN mode "wb". */
+#define OPEN_MODE_WB 5
+
+static struct spinlock semihosting_lock = SPINLOCK_INIT;
+
+static int64_t semihosting_call(uint64_t op, const void *arg)
+{
+	register uint64_t x0 __asm__("x0") = op;
+	register const void *x1 __asm__("x1") = arg;
+
+	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+	return (int64_t)x0;
+}
+
+static int64_t semihosting_locked(uint64_t op, const void *arg)
+{
+	int64_t ret;
+
+	spinlock_lock(&semihosting_lock);
+	ret = semihosting_call(op, arg);
+	spinlock_unlock(&semihosting_lock);
+	return ret;
+}
+
+NORETURN void semihosting_exit(int status)
+{
+	const uint64_t block[2] = {ADP_STOPPED_APPLICATION_EXIT,
+				   (uint64_t)(unsigned)status};
+
+	for (;;) {
+		semihosting_call(SYS_EXIT, block);
+	}
+}
+
+int arch_hostio_create(const char *path)
+{
+	uint64_t len = 0;
+	uint64_t block[3];
+	int64_t fd;
+
+	while (path[len] != '\0') {
+		len++;
+	}
+	block[0] = (uint64_t)(uintptr_t)path;
+	block[1] = OPEN_MODE_WB;
+	block[2] = len;
+	fd = semihosting_locked(SYS_OPEN, block);
+	return fd < 0 ? -ERR_IO : (int)fd;
+}
+
+int arch_hostio_write(int fd, const void *buf, size_t len)
+{
+	const uint64_t block[3] = {(uint64_t)fd, (uint64_t)(uintptr_t)buf,
+				   len};
+
+	/* SYS_WRITE returns the number of bytes not written. */
+	return semihosting_locked(SYS_WRITE, block) == 0 ? 0 : -ERR_IO;
+}
+
+int arch_hostio_seek(int fd, uint64_t pos)
+{
+	const uint64_t block[2] = {(uint64_t)fd, pos};
+
+	return semihosting_locked(SYS_SEEK, block) == 0 ? 0 : -ERR_IO;
+}
+
+int arch_hostio_close(int fd)
+{
+	const uint64_t block[1] = {(uint64_t)fd};
+
+	return semihosting_locked(SYS_CLOSE, block) == 0 ? 0 : -ERR_IO;
+}

@@ -1,0 +1,60 @@
+/*
+ * The run's parameters, passed on the kernel command line (QEMU -append,
+ * which lands in /chosen/bootargs) as space-separated key=value words.
+ *
+ *   mode=boot|test|hotplug   what to do once every CPU is up (boot)
+ *   test=PREFIX              with mode=test, run tests matching PREFIX
+ *   hotplug_cpu=N            CPU to cycle (default: every secondary)
+ *   hotplug_cycles=N         CPU_OFF/CPU_ON cycles (default 1)
+ *   crash=data|undef|panic   take a deliberate fault after boot
+ *   crash_cpu=N              CPU that takes it (default 0)
+ *   trace=PATH               trace file on the host (default trace.bin)
+ *   cpus=N                   bring up only the first N CPUs
+ */
+#ifndef FAULTLINE_BOOTARGS_H
+#define FAULTLINE_BOOTARGS_H
+
+#include <faultline/types.h>
+
+/** What the boot CPU does once every CPU is up. */
+enum boot_mode {
+	BOOT_MODE_BOOT,
+	BOOT_MODE_TEST,
+	BOOT_MODE_HOTPLUG,
+};
+
+/** A deliberate fault, to test the crash path. */
+enum boot_crash {
+	BOOT_CRASH_NONE,
+	/** A load from an unmapped VA: a data abort at EL2. */
+	BOOT_CRASH_DATA,
+	/** An undefined instruction. */
+	BOOT_CRASH_UNDEF,
+	/** A failed CHECK(). */
+	BOOT_CRASH_PANIC,
+};
+
+/** Hotplug every secondary CPU. */
+#define BOOT_HOTPLUG_ALL 0xffffffffu
+
+/** Parsed boot arguments. */
+struct boot_options {
+	enum boot_mode mode;
+	char test_filter[64];
+	unsigned hotplug_cpu;
+	unsigned hotplug_cycles;
+	enum boot_crash crash;
+	unsigned crash_cpu;
+	char trace_path[96];
+	/** 0 means all CPUs. */
+	unsigned max_cpus;
+};
+
+/**
+ * Parses @args into @opts (defaults first). An unknown key, a bad value or
+ * a value too long gives -ERR_INVAL with @err saying which word and why.
+ */
+int bootargs_parse(const char *args, struct boot_options *opts, char *err,
+		   size_t err_size);
+
+#endif /* FAULTLINE_BOOTARGS_H */

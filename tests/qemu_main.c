@@ -1,0 +1,16 @@
+/*
+ * The QEMU integration tests: each boots build/hyp.elf through build/faultline.
+ * Usage: qemu-tests [PREFIX]  (run only tests whose suite.name starts so)
+ */
+#include <stdio.h>
+
+#include <faultline/test.h>
+
+int main(int argc, char **argv)
+{
+	struct test_totals t;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	t = test_run_all(argc > 1 ? argv[1] : NULL);
+	return t.failed > 0 ? 1 : 0;
+}

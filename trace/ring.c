@@ -1,0 +1,90 @@
+/*
+ * Per-pCPU single-producer rings. The producer never blocks: a full ring
+ * drops the event and counts it. The release store of head publishes a
+ * record to the consumer; the consumer's release store of tail hands the
+ * slots back, and the producer's acquire load of tail orders its next
+ * write after the consumer's reads.
+ */
+#include <faultline/arch/cpu.h>
+#include <faultline/trace/ring.h>
+
+static struct trace_ring trace_rings[PLATFORM_MAX_CPUS]
+	__attribute__((aligned(64)));
+
+void trace_emit_at(uint64_t ts, uint16_t id, const uint64_t *f, unsigned n)
+{
+	unsigned cpu = arch_cpu_index();
+	struct trace_ring *r;
+	struct trace_record *rec;
+	uint64_t head, tail;
+	uint32_t seq;
+
+	if (cpu >= PLATFORM_MAX_CPUS) {
+		return;
+	}
+	r = &trace_rings[cpu];
+	head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+	seq = r->seq++;
+	if (head - tail >= TRACE_RING_RECORDS) {
+		atomic_fetch_add_explicit(&r->lost, 1, memory_order_relaxed);
+		return;
+	}
+	rec = &r->rec[head & (TRACE_RING_RECORDS - 1)];
+	rec->ts = ts;
+	rec->id = id;
+	rec->cpu = (uint16_t)cpu;
+	rec->seq = seq;
+	for (unsigned i = 0; i < TRACE_MAX_FIELDS; i++) {
+		rec->f[i] = i < n ? f[i] : 0;
+	}
+	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+}
+
+void trace_emit(uint16_t id, const uint64_t *f, unsigned n)
+{
+	trace_emit_at(arch_counter_now(), id, f, n);
+}
+
+size_t trace_ring_drain(unsigned cpu, struct trace_record *out, size_t max)
+{
+	struct trace_ring *r;
+	uint64_t head, tail, n;
+
+	if (cpu >= PLATFORM_MAX_CPUS) {
+		return 0;
+	}
+	r = &trace_rings[cpu];
+	tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	head = atomic_load_explicit(&r->head, memory_order_acquire);
+	n = head - tail;
+	if (n > max) {
+		n = max;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		out[i] = r->rec[(tail + i) & (TRACE_RING_RECORDS - 1)];
+	}
+	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
+	return (size_t)n;
+}
+
+uint64_t trace_ring_lost(unsigned cpu)
+{
+	if (cpu >= PLATFORM_MAX_CPUS) {
+		return 0;
+	}
+	return atomic_load_explicit(&trace_rings[cpu].lost,
+				    memory_order_relaxed);
+}
+
+void trace_rings_reset(void)
+{
+	for (unsigned i = 0; i < PLATFORM_MAX_CPUS; i++) {
+		struct trace_ring *r = &trace_rings[i];
+		uint64_t head = atomic_load_explicit(&r->head,
+						     memory_order_acquire);
+
+		atomic_store_explicit(&r->tail, head, memory_order_release);
+		atomic_store_explicit(&r->lost, 0, memory_order_relaxed);
+	}
+}
