@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 
+#include <faultline/arch/cpu.h>
 #include <faultline/arch/smp.h>
 #include <faultline/check.h>
 #include <faultline/cpu.h>

@@ -25,7 +25,7 @@
  */
 #define TRACE_FORMAT_VERSION 1
 /** trace_schema_hash() of the event table this version describes. */
-#define TRACE_SCHEMA_HASH UINT64_C(0x0)
+#define TRACE_SCHEMA_HASH UINT64_C(0x5079eab209bc81ab)
 
 /** The 8 bytes a trace file starts with. */
 #define TRACE_MAGIC "FLTRACE\0"
