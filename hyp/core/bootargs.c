@@ -89,6 +89,8 @@ static int bootargs_word(const struct bootargs_word *w,
 			o->crash = BOOT_CRASH_UNDEF;
 		} else if (val_is(w, "panic")) {
 			o->crash = BOOT_CRASH_PANIC;
+		} else if (val_is(w, "hang")) {
+			o->crash = BOOT_CRASH_HANG;
 		} else {
 			return -ERR_INVAL;
 		}

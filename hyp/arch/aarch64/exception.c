@@ -184,20 +184,16 @@ static void exc_report(const struct exc_frame *f, unsigned cpu, bool mmu_on)
 				(unsigned long long)f->far,
 				(unsigned long long)f->elr,
 				(unsigned long long)f->spsr);
-	for (unsigned i = 0; i < 31; i += 3) {
-		console_printf_unlocked("  x%-2u 0x%016llx", i,
-					(unsigned long long)f->x[i]);
-		if (i + 1 < 31) {
-			console_printf_unlocked("  x%-2u 0x%016llx", i + 1,
-						(unsigned long long)f->x[i + 1]);
-		}
-		console_printf_unlocked("  %s%-2u 0x%016llx\n",
-					i + 2 < 31 ? "x" : "sp",
-					i + 2 < 31 ? i + 2 : 0,
-					(unsigned long long)(i + 2 < 31
-								     ? f->x[i + 2]
-								     : f->sp));
+	/* x0..x29 three to a line, then x30 and sp. */
+	for (unsigned i = 0; i < 30; i += 3) {
+		console_printf_unlocked("  x%-2u 0x%016llx  x%-2u 0x%016llx  x%-2u 0x%016llx\n",
+					i, (unsigned long long)f->x[i], i + 1,
+					(unsigned long long)f->x[i + 1], i + 2,
+					(unsigned long long)f->x[i + 2]);
 	}
+	console_printf_unlocked("  x30 0x%016llx  sp  0x%016llx\n",
+				(unsigned long long)f->x[30],
+				(unsigned long long)f->sp);
 }
 
 /*

@@ -224,6 +224,10 @@ static uint64_t job_crash(uint64_t kind)
 	case BOOT_CRASH_UNDEF:
 		__asm__ volatile("udf #0");
 		return 0;
+	case BOOT_CRASH_HANG:
+		for (;;) {
+			__asm__ volatile("wfe");
+		}
 	default:
 		CHECK(kind == BOOT_CRASH_NONE);
 		return 0;
@@ -242,6 +246,10 @@ static void hyp_crash_on_purpose(void)
 	}
 	console_printf("faultline: taking a deliberate fault on cpu %u\n", cpu);
 	hyp_trace_checkpoint();
+	if (hyp_options.crash == BOOT_CRASH_HANG) {
+		/* Every CPU stops answering: only the harness can end this. */
+		job_crash(BOOT_CRASH_HANG);
+	}
 	smp_run_on(cpu, job_crash, hyp_options.crash, &ignored,
 		   HYP_CPU_TIMEOUT_NS);
 	console_printf("faultline: the deliberate fault did not end the run\n");

@@ -7,6 +7,8 @@
  *   hotplug_cpu=N            CPU to cycle (default: every secondary)
  *   hotplug_cycles=N         CPU_OFF/CPU_ON cycles (default 1)
  *   crash=data|undef|panic   take a deliberate fault after boot
+ *   crash=hang               stop answering (spin with interrupts masked),
+ *                            to test the harness's watchdog
  *   crash_cpu=N              CPU that takes it (default 0)
  *   trace=PATH               trace file on the host (default trace.bin)
  *   cpus=N                   bring up only the first N CPUs
@@ -32,6 +34,8 @@ enum boot_crash {
 	BOOT_CRASH_UNDEF,
 	/** A failed CHECK(). */
 	BOOT_CRASH_PANIC,
+	/** Spin forever: a hung hypervisor, for the harness's timeout. */
+	BOOT_CRASH_HANG,
 };
 
 /** Hotplug every secondary CPU. */

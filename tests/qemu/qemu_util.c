@@ -1,0 +1,176 @@
+/* Helpers for the QEMU integration tests. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "qemu_util.h"
+
+static char *qemu_slurp(const char *dir, const char *name)
+{
+	char path[512];
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (f != NULL) {
+		char chunk[4096];
+		size_t n;
+
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+			char *grown = realloc(buf, len + n + 1);
+
+			if (grown == NULL) {
+				break;
+			}
+			buf = grown;
+			memcpy(buf + len, chunk, n);
+			len += n;
+		}
+		fclose(f);
+	}
+	if (buf == NULL) {
+		buf = calloc(1, 1);
+	} else {
+		buf[len] = '\0';
+	}
+	return buf;
+}
+
+bool qemu_run(struct qemu_run *run, const char *args)
+{
+	const char *build = getenv("FAULTLINE_BUILD");
+	char cmd[1024];
+	char path[512];
+	int st;
+
+	memset(run, 0, sizeof(*run));
+	snprintf(run->dir, sizeof(run->dir), "/tmp/faultline-qemu-test-XXXXXX");
+	if (mkdtemp(run->dir) == NULL) {
+		return false;
+	}
+	snprintf(cmd, sizeof(cmd), "%s/faultline run --quiet --out %s %s",
+		 build != NULL ? build : "build", run->dir, args);
+	st = system(cmd);
+	run->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	run->console = qemu_slurp(run->dir, "console.log");
+	run->summary = qemu_slurp(run->dir, "summary.json");
+	run->csv = qemu_slurp(run->dir, "events.csv");
+	snprintf(path, sizeof(path), "%s/trace.bin", run->dir);
+	run->trace_status = trace_data_load_file(path, &run->trace);
+	return true;
+}
+
+void qemu_run_free(struct qemu_run *run)
+{
+	char cmd[512];
+
+	free(run->console);
+	free(run->summary);
+	free(run->csv);
+	trace_data_free(&run->trace);
+	if (run->dir[0] != '\0' && getenv("FAULTLINE_KEEP") == NULL) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", run->dir);
+		if (system(cmd) != 0) {
+			fprintf(stderr, "could not remove %s\n", run->dir);
+		}
+	}
+}
+
+const char *qemu_event_name(const struct trace_data *td,
+			    const struct trace_record *r)
+{
+	const struct trace_schema_event *ev = trace_data_event(td, r->id);
+
+	return ev != NULL ? ev->name : "?";
+}
+
+size_t qemu_cpu_events(const struct trace_data *td, unsigned cpu,
+		       const char *name, const struct trace_record **out,
+		       size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < td->nrecords; i++) {
+		const struct trace_record *r = &td->records[i];
+
+		if (r->cpu == cpu && strcmp(qemu_event_name(td, r), name) == 0) {
+			if (n < max) {
+				out[n] = r;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+const struct trace_record *qemu_first_event(const struct trace_data *td,
+					    const char *name)
+{
+	for (size_t i = 0; i < td->nrecords; i++) {
+		if (strcmp(qemu_event_name(td, &td->records[i]), name) == 0) {
+			return &td->records[i];
+		}
+	}
+	return NULL;
+}
+
+uint64_t qemu_field(const struct trace_data *td, const struct trace_record *r,
+		    const char *field)
+{
+	uint64_t v = 0;
+
+	if (!trace_data_field(td, r, field, &v)) {
+		fprintf(stderr, "    event %s has no field %s\n",
+			qemu_event_name(td, r), field);
+		return UINT64_MAX;
+	}
+	return v;
+}
+
+unsigned qemu_count_boots(const struct trace_data *td, unsigned cpu)
+{
+	static const char *const steps[] = {"boot_tables_on",
+					    "trampoline_entered",
+					    "runtime_tables_on", "tlbi",
+					    "cpu_up"};
+	unsigned boots = 0;
+	size_t step = 0;
+
+	for (size_t i = 0; i < td->nrecords; i++) {
+		const struct trace_record *r = &td->records[i];
+		const char *name = qemu_event_name(td, r);
+		size_t which = ARRAY_SIZE(steps);
+
+		if (r->cpu != cpu) {
+			continue;
+		}
+		for (size_t s = 0; s < ARRAY_SIZE(steps); s++) {
+			if (strcmp(name, steps[s]) == 0) {
+				which = s;
+			}
+		}
+		if (which == ARRAY_SIZE(steps)) {
+			continue;
+		}
+		if (which == 3 &&
+		    (qemu_field(td, r, "op") != TRACE_TLBI_OP_ALLE2 ||
+		     qemu_field(td, r, "share") != TRACE_SHARE_NSH)) {
+			step = 0;
+			continue;
+		}
+		if (which == step) {
+			step++;
+			if (step == ARRAY_SIZE(steps)) {
+				boots++;
+				step = 0;
+			}
+		} else {
+			/* Out of order: start again (it may begin a boot). */
+			step = which == 0 ? 1 : 0;
+		}
+	}
+	return boots;
+}

@@ -1,0 +1,66 @@
+/*
+ * Helpers for the QEMU integration tests: run build/faultline, read what
+ * it left in the run directory, and look at the decoded trace per CPU.
+ */
+#ifndef FAULTLINE_TESTS_QEMU_UTIL_H
+#define FAULTLINE_TESTS_QEMU_UTIL_H
+
+#include <faultline/trace/decode.h>
+#include <faultline/types.h>
+
+/** One run of `faultline run` and what it left. */
+struct qemu_run {
+	/** The run directory (a fresh temporary directory). */
+	char dir[256];
+	/** faultline's exit status, or -1 when it did not exit normally. */
+	int status;
+	/** DIR/console.log, NUL-terminated (empty when missing). */
+	char *console;
+	/** DIR/summary.json (empty when missing). */
+	char *summary;
+	/** DIR/events.csv (empty when missing). */
+	char *csv;
+	/** The decoded DIR/trace.bin. */
+	struct trace_data trace;
+	/** trace_data_load_file()'s result. */
+	int trace_status;
+};
+
+/**
+ * Runs `build/faultline run --quiet --out DIR @args` (the build directory
+ * comes from $FAULTLINE_BUILD, default "build") and loads its results.
+ * Returns false when the run directory could not even be created.
+ */
+bool qemu_run(struct qemu_run *run, const char *args);
+
+/** Frees what qemu_run() loaded and removes the run directory. */
+void qemu_run_free(struct qemu_run *run);
+
+/**
+ * Collects the records of @cpu whose event is named @name, in time order,
+ * into @out (up to @max). Returns how many there are in all.
+ */
+size_t qemu_cpu_events(const struct trace_data *td, unsigned cpu,
+		       const char *name, const struct trace_record **out,
+		       size_t max);
+
+/** The first record named @name on any CPU, or NULL. */
+const struct trace_record *qemu_first_event(const struct trace_data *td,
+					    const char *name);
+
+/** The value of field @field of @r; fails the test (returns 0) if absent. */
+uint64_t qemu_field(const struct trace_data *td, const struct trace_record *r,
+		    const char *field);
+
+/** The name of @r's event. */
+const char *qemu_event_name(const struct trace_data *td,
+			    const struct trace_record *r);
+
+/**
+ * Counts complete dual-step boots of @cpu: the sequence boot_tables_on,
+ * trampoline_entered, runtime_tables_on, tlbi (alle2, nsh), cpu_up with
+ * nothing else of that CPU's init in between. Returns the number found.
+ */
+unsigned qemu_count_boots(const struct trace_data *td, unsigned cpu);
+
+#endif /* FAULTLINE_TESTS_QEMU_UTIL_H */
