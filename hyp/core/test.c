@@ -123,13 +123,60 @@ static bool test_matches(const struct test_case *tc, const char *filter)
 	return *f == '\0';
 }
 
-struct test_totals test_run_all(const char *filter)
+/* Most tests one binary can hold; more are run unsorted. */
+#define TEST_MAX_SORTED 2048
+
+static int test_strcmp(const char *a, const char *b)
 {
-	struct test_totals t = {0, 0, 0};
-	uint64_t freq = arch_counter_freq();
+	while (*a != '\0' && *a == *b) {
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+static bool test_before(const struct test_case *a, const struct test_case *b)
+{
+	int c = test_strcmp(a->file, b->file);
+
+	return c < 0 || (c == 0 && a->line < b->line);
+}
+
+/*
+ * The linker does not keep the section in source order: sort by file and
+ * line so tests run in the order they are written.
+ */
+static size_t test_sorted(const struct test_case **out)
+{
+	size_t n = 0;
 
 	for (const struct test_case *tc = __start_fl_tests;
-	     tc < __stop_fl_tests; tc++) {
+	     tc < __stop_fl_tests && n < TEST_MAX_SORTED; tc++) {
+		size_t i = n++;
+
+		while (i > 0 && test_before(tc, out[i - 1])) {
+			out[i] = out[i - 1];
+			i--;
+		}
+		out[i] = tc;
+	}
+	return n;
+}
+
+struct test_totals test_run_all(const char *filter)
+{
+	static const struct test_case *order[TEST_MAX_SORTED];
+	struct test_totals t = {0, 0, 0};
+	uint64_t freq = arch_counter_freq();
+	size_t n = test_sorted(order);
+
+	if (__stop_fl_tests - __start_fl_tests > TEST_MAX_SORTED) {
+		console_printf("warning: more than %d tests, only the first "
+			       "%d run\n",
+			       TEST_MAX_SORTED, TEST_MAX_SORTED);
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct test_case *tc = order[k];
 		struct test_ctx ctx = {0, false, {0}};
 		uint64_t start;
 		uint64_t us;
@@ -153,6 +200,10 @@ struct test_totals test_run_all(const char *filter)
 			console_printf("PASS %s.%s (%llu us)\n", tc->suite,
 				       tc->name, (unsigned long long)us);
 		}
+	}
+	if (t.passed + t.failed + t.skipped == 0 && filter != NULL &&
+	    *filter != '\0') {
+		console_printf("no test matches \"%s\"\n", filter);
 	}
 	if (t.skipped > 0) {
 		console_printf("%u skipped (named above with SKIP)\n",
