@@ -1,0 +1,68 @@
+/*
+ * faultline: the host command-line tool. This file only dispatches to the
+ * commands; each lives in its own module.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "export_cmd.h"
+#include "run.h"
+#include "run_args.h"
+
+static void main_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: faultline COMMAND [options]   (faultline COMMAND --help for more)\n"
+		"commands:\n"
+		"  run      boot the hypervisor under QEMU and collect the results\n"
+		"  export   convert a trace file to another format (csv)\n"
+		"  help     this text; `faultline help COMMAND` for a command's options\n");
+}
+
+static int main_help(const char *command)
+{
+	if (command == NULL) {
+		main_usage(stdout);
+		printf("\n%s\n%s", run_args_usage(), export_cmd_usage());
+		return 0;
+	}
+	if (strcmp(command, "run") == 0) {
+		fputs(run_args_usage(), stdout);
+		return 0;
+	}
+	if (strcmp(command, "export") == 0) {
+		fputs(export_cmd_usage(), stdout);
+		return 0;
+	}
+	if (strcmp(command, "help") == 0) {
+		main_usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "faultline help: %s: unknown command\n", command);
+	main_usage(stderr);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (cmd == NULL) {
+		main_usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "run") == 0) {
+		return run_main(argc, argv);
+	}
+	if (strcmp(cmd, "export") == 0) {
+		return export_cmd_main(argc, argv);
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "-h") == 0) {
+		return main_help(argc > 2 ? argv[2] : NULL);
+	}
+	fprintf(stderr, "faultline: %s: unknown command\n", cmd);
+	main_usage(stderr);
+	return 2;
+}

@@ -1,0 +1,57 @@
+/*
+ * What a run tells its user: summary.json in the run directory, and a few
+ * lines on the terminal (the verdict, the boot, a crash, test results,
+ * lost events, where the results are).
+ */
+#ifndef FAULTLINE_HARNESS_REPORT_H
+#define FAULTLINE_HARNESS_REPORT_H
+
+#include <stdio.h>
+
+#include <faultline/trace/decode.h>
+
+#include "proc.h"
+#include "summary.h"
+#include "testout.h"
+#include "verdict.h"
+
+/** Everything known about a finished run. */
+struct report {
+	/** The run directory, as shown to the user. */
+	const char *dir;
+	const char *mode;
+	unsigned smp;
+	/** The limit the run had, in milliseconds. */
+	unsigned timeout_ms;
+	enum verdict verdict;
+	/** How QEMU ended. */
+	const struct proc_result *proc;
+	/** DIR/trace.bin existed after the run. */
+	bool trace_present;
+	/** trace_data_load_file()'s result (when @trace_present). */
+	int trace_ret;
+	/** The decoded trace (when @trace_present). */
+	const struct trace_data *td;
+	/** Its summary, or NULL when there was no trace. */
+	const struct summary *sum;
+	/** The EL2 test results, or NULL when the mode was not test. */
+	const struct testout *tests;
+	/** DIR/events.csv was written. */
+	bool csv_written;
+};
+
+/** QEMU's exit code in *@code when it exited normally; false otherwise. */
+bool report_exit_code(const struct report *r, int *code);
+
+/**
+ * Writes summary.json for @r at @path. Returns 0 or -ERR_IO.
+ */
+int report_write_summary(const struct report *r, const char *path);
+
+/**
+ * Prints the human summary of @r on @out; @color adds ANSI colours to
+ * what needs attention (lost events, failures).
+ */
+void report_print(const struct report *r, FILE *out, bool color);
+
+#endif /* FAULTLINE_HARNESS_REPORT_H */

@@ -1,0 +1,65 @@
+/*
+ * The options of `faultline run`, parsed and checked before anything is
+ * started, so a mistake is a usage error naming the bad argument.
+ */
+#ifndef FAULTLINE_HARNESS_RUN_ARGS_H
+#define FAULTLINE_HARNESS_RUN_ARGS_H
+
+#include <stddef.h>
+
+#include <faultline/types.h>
+
+/** Most CPUs a run can ask for (the hypervisor's PLATFORM_MAX_CPUS). */
+#define RUN_MAX_SMP 16
+/** Longest timeout accepted, in seconds (a day). */
+#define RUN_MAX_TIMEOUT_S 86400.0
+
+/** How much the run prints. */
+enum run_verbosity {
+	/** The console as it arrives, then the summary. */
+	RUN_NORMAL,
+	/** The summary only. */
+	RUN_QUIET,
+	/** Also the QEMU command line and QEMU's stderr as it arrives. */
+	RUN_VERBOSE,
+};
+
+/** Parsed options of `faultline run`. */
+struct run_options {
+	unsigned smp;
+	/** --out DIR, or NULL for results/NAME/RUN-ID. */
+	const char *out;
+	/** Milliseconds before the run is ended. */
+	unsigned timeout_ms;
+	/** "boot", "test" or "hotplug". */
+	const char *mode;
+	/** --test PREFIX, or NULL. */
+	const char *test;
+	/** --append "k=v ...", or NULL. */
+	const char *append;
+	/** --hyp PATH, or NULL for build/hyp.elf under the repository. */
+	const char *hyp;
+	/** QEMU binary. */
+	const char *qemu;
+	/** Results directory name (defaults to the mode). */
+	const char *name;
+	enum run_verbosity verbosity;
+	/** --help was given. */
+	bool help;
+};
+
+/**
+ * Parses the words after `run` (@argv[0] is "run") into @o, defaults
+ * first. Returns 0, or -ERR_INVAL with @err naming the bad argument and
+ * saying why.
+ */
+int run_args_parse(int argc, char *const *argv, struct run_options *o,
+		   char *err, size_t err_size);
+
+/** The one-paragraph synopsis of `faultline run` (for usage errors). */
+const char *run_args_synopsis(void);
+
+/** The usage text of `faultline run`. */
+const char *run_args_usage(void);
+
+#endif /* FAULTLINE_HARNESS_RUN_ARGS_H */

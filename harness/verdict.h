@@ -1,0 +1,49 @@
+/*
+ * The verdict of a run: what the hypervisor's exit status (QEMU's exit
+ * code, through semihosting SYS_EXIT) or the harness's own watchdog says
+ * happened, and the harness's exit status for it.
+ */
+#ifndef FAULTLINE_HARNESS_VERDICT_H
+#define FAULTLINE_HARNESS_VERDICT_H
+
+#include "proc.h"
+
+/** What a run ended as. */
+enum verdict {
+	/** Exit status 0: everything the mode asked for worked. */
+	VERDICT_OK,
+	/** Exit status 1: EL2 tests failed (mode=test). */
+	VERDICT_TESTS_FAILED,
+	/** Exit status 2: the hypervisor rejected its boot arguments. */
+	VERDICT_BAD_ARGUMENTS,
+	/** Exit status 3: an unexpected exception or a panic at EL2. */
+	VERDICT_CRASH,
+	/** Exit status 4: the boot (or a hotplug cycle) failed. */
+	VERDICT_BOOT_FAILED,
+	/** The run did not end before the timeout and was killed. */
+	VERDICT_TIMEOUT,
+	/** QEMU failed: another exit status, a signal, or it did not start. */
+	VERDICT_QEMU_ERROR,
+	/** The harness was interrupted (SIGINT/SIGTERM) and ended the run. */
+	VERDICT_INTERRUPTED,
+};
+
+/**
+ * The verdict for a finished child @res. @hyp_spoke says whether the
+ * hypervisor printed anything on the console: an exit status 0-4 with a
+ * silent console is QEMU's own failure (QEMU exits 1 on a bad option),
+ * not the hypervisor's verdict.
+ */
+enum verdict verdict_from_result(const struct proc_result *res,
+				 bool hyp_spoke);
+
+/** The verdict's name as summary.json spells it ("tests-failed"...). */
+const char *verdict_name(enum verdict v);
+
+/**
+ * The harness's exit status for @v: 0 for ok, 2 for bad-arguments (the
+ * user's --append or --test was rejected), 1 for every other verdict.
+ */
+int verdict_exit_code(enum verdict v);
+
+#endif /* FAULTLINE_HARNESS_VERDICT_H */
