@@ -225,7 +225,14 @@ int proc_run(const struct proc_spec *spec, struct proc_result *res)
 			proc_drain(&fds[1], spec->on_stderr, spec->sink_arg);
 		}
 	}
-	/* A grandchild kept the pipes open: what it writes now is not ours. */
+	/*
+	 * A grandchild in the child's group kept the pipes open past the
+	 * child's exit: end it too (the group lives while it does, so the id
+	 * cannot have been reused).
+	 */
+	if (fds[0] >= 0 || fds[1] >= 0) {
+		kill(-pid, SIGKILL);
+	}
 	for (unsigned i = 0; i < 2; i++) {
 		if (fds[i] >= 0) {
 			close(fds[i]);

@@ -8,7 +8,7 @@
 #include "qemu.h"
 
 /* How long `qemu --version` may take. */
-#define QEMU_VERSION_TIMEOUT_MS 10000u
+#define QEMU_VERSION_TIMEOUT_MS 3000u
 
 int qemu_build_append(const struct qemu_config *c, char *out, size_t size)
 {

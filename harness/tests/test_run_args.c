@@ -1,0 +1,138 @@
+/* Options of `faultline run`: defaults, forms, and every usage error. */
+#include <string.h>
+
+#include <faultline/err.h>
+#include <faultline/test.h>
+
+#include "../run_args.h"
+
+/* Parses the words of @argv (argv[0] is "run"). */
+static int args_parse(char **argv, struct run_options *o, char *err,
+		      size_t size)
+{
+	int argc = 0;
+
+	while (argv[argc] != NULL) {
+		argc++;
+	}
+	return run_args_parse(argc, argv, o, err, size);
+}
+
+/** With no options: 4 CPUs, boot mode, 60 s, named after the mode. */
+TEST(harness_args, defaults)
+{
+	char *argv[] = {"run", NULL};
+	struct run_options o;
+	char err[128];
+
+	ASSERT_EQ_INT(args_parse(argv, &o, err, sizeof(err)), 0);
+	EXPECT_EQ(o.smp, 4);
+	EXPECT_STREQ(o.mode, "boot");
+	EXPECT_STREQ(o.name, "boot");
+	EXPECT_EQ(o.timeout_ms, 60000);
+	EXPECT_STREQ(o.qemu, "qemu-system-aarch64");
+	EXPECT_TRUE(o.out == NULL && o.hyp == NULL && o.test == NULL &&
+		    o.append == NULL);
+	EXPECT_EQ(o.verbosity, RUN_NORMAL);
+	EXPECT_TRUE(!o.help);
+}
+
+/** Both "--opt value" and "--opt=value"; --test implies --mode test. */
+TEST(harness_args, every_option)
+{
+	char *argv[] = {"run", "--smp=2", "--out", "/tmp/x", "--timeout",
+			"2.5", "--test", "trace_", "--append",
+			"crash=data crash_cpu=1", "--hyp=h.elf", "--qemu",
+			"/q", "--name", "mine", "--quiet", NULL};
+	struct run_options o;
+	char err[128];
+
+	ASSERT_EQ_INT(args_parse(argv, &o, err, sizeof(err)), 0);
+	EXPECT_EQ(o.smp, 2);
+	EXPECT_STREQ(o.out, "/tmp/x");
+	EXPECT_EQ(o.timeout_ms, 2500);
+	EXPECT_STREQ(o.mode, "test");
+	EXPECT_STREQ(o.test, "trace_");
+	EXPECT_STREQ(o.append, "crash=data crash_cpu=1");
+	EXPECT_STREQ(o.hyp, "h.elf");
+	EXPECT_STREQ(o.qemu, "/q");
+	EXPECT_STREQ(o.name, "mine");
+	EXPECT_EQ(o.verbosity, RUN_QUIET);
+}
+
+/** The name follows the mode when not given. */
+TEST(harness_args, name_defaults_to_mode)
+{
+	char *argv[] = {"run", "--mode", "hotplug", "--verbose", NULL};
+	struct run_options o;
+	char err[128];
+
+	ASSERT_EQ_INT(args_parse(argv, &o, err, sizeof(err)), 0);
+	EXPECT_STREQ(o.name, "hotplug");
+	EXPECT_EQ(o.verbosity, RUN_VERBOSE);
+}
+
+/** --help is not an error, whatever else is there. */
+TEST(harness_args, help)
+{
+	char *argv[] = {"run", "--smp", "3", "--help", NULL};
+	struct run_options o;
+	char err[128];
+
+	EXPECT_EQ_INT(args_parse(argv, &o, err, sizeof(err)), 0);
+	EXPECT_TRUE(o.help);
+	EXPECT_TRUE(strstr(run_args_usage(), "--timeout") != NULL);
+}
+
+/** Each bad command line is refused with a message naming the argument. */
+TEST(harness_args, errors_name_the_argument)
+{
+	static const struct {
+		char *argv[6];
+		const char *named;
+	} bad[] = {
+		{{"run", "--bogus", NULL}, "--bogus"},
+		{{"run", "--bogus=1", NULL}, "--bogus"},
+		{{"run", "stray", NULL}, "stray"},
+		{{"run", "-x", NULL}, "-x"},
+		{{"run", "--smp", NULL}, "--smp"},
+		{{"run", "--smp", "0", NULL}, "--smp"},
+		{{"run", "--smp", "17", NULL}, "--smp"},
+		{{"run", "--smp", "four", NULL}, "four"},
+		{{"run", "--smp", "-1", NULL}, "--smp"},
+		{{"run", "--smp", "2x", NULL}, "2x"},
+		{{"run", "--timeout", "0", NULL}, "--timeout"},
+		{{"run", "--timeout", "-5", NULL}, "--timeout"},
+		{{"run", "--timeout", "nan", NULL}, "--timeout"},
+		{{"run", "--timeout", "1e9", NULL}, "--timeout"},
+		{{"run", "--mode", "fast", NULL}, "fast"},
+		{{"run", "--mode", "boot", "--test", "x", NULL}, "--test"},
+		{{"run", "--test", "a b", NULL}, "--test"},
+		{{"run", "--append", "mode=test", NULL}, "mode="},
+		{{"run", "--append", "x=1 trace=t.bin", NULL}, "trace="},
+		{{"run", "--name", "latest", NULL}, "latest"},
+		{{"run", "--name", "a/b", NULL}, "a/b"},
+		{{"run", "--out", "", NULL}, "--out"},
+		{{"run", "--quiet", "--verbose", NULL}, "--verbose"},
+		{{"run", "--quiet=1", NULL}, "--quiet"},
+		{{"run", "--hyp", NULL}, "--hyp"},
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct run_options o;
+		char err[160];
+		int argc = 0;
+
+		while (bad[i].argv[argc] != NULL) {
+			argc++;
+		}
+		EXPECT_EQ_INT(run_args_parse(argc, bad[i].argv, &o, err,
+					     sizeof(err)),
+			      -ERR_INVAL);
+		if (!EXPECT_TRUE(strstr(err, bad[i].named) != NULL)) {
+			test_fail(test_ctx, __FILE__, __LINE__,
+				  "case %zu: \"%s\" does not name %s", i, err,
+				  bad[i].named);
+		}
+	}
+}

@@ -1,0 +1,104 @@
+/* Verdicts from QEMU's exit status and the harness's exit status. */
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <faultline/test.h>
+
+#include "../verdict.h"
+
+/* The wait status of a normal exit with @code (Linux's encoding). */
+static int verdict_exited(int code)
+{
+	return (code & 0xff) << 8;
+}
+
+static struct proc_result verdict_res(int status)
+{
+	struct proc_result r = {.started = true, .reaped = true,
+				.status = status};
+
+	return r;
+}
+
+/** Exit statuses 0-4 are the hypervisor's verdicts. */
+TEST(harness_verdict, hypervisor_exit_statuses)
+{
+	static const enum verdict expect[] = {
+		VERDICT_OK, VERDICT_TESTS_FAILED, VERDICT_BAD_ARGUMENTS,
+		VERDICT_CRASH, VERDICT_BOOT_FAILED,
+	};
+
+	for (int code = 0; code < 5; code++) {
+		struct proc_result r = verdict_res(verdict_exited(code));
+
+		ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == code);
+		EXPECT_EQ(verdict_from_result(&r, true), expect[code]);
+	}
+}
+
+/** Any other exit status, or a signal, is QEMU's failure. */
+TEST(harness_verdict, other_statuses_and_signals)
+{
+	int codes[] = {5, 127, 255};
+	int sigs[] = {SIGKILL, SIGSEGV, SIGABRT, SIGTERM};
+
+	for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		struct proc_result r = verdict_res(verdict_exited(codes[i]));
+
+		EXPECT_EQ(verdict_from_result(&r, true), VERDICT_QEMU_ERROR);
+	}
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct proc_result r = verdict_res(sigs[i]);
+
+		ASSERT_TRUE(WIFSIGNALED(r.status));
+		EXPECT_EQ(verdict_from_result(&r, true), VERDICT_QEMU_ERROR);
+	}
+}
+
+/** Exit status 1 with a silent console is QEMU's own error. */
+TEST(harness_verdict, silent_console_is_qemu_error)
+{
+	for (int code = 0; code < 5; code++) {
+		struct proc_result r = verdict_res(verdict_exited(code));
+
+		EXPECT_EQ(verdict_from_result(&r, false), VERDICT_QEMU_ERROR);
+	}
+}
+
+/** The watchdog and the user win over whatever status QEMU had. */
+TEST(harness_verdict, timeout_interrupt_and_no_start)
+{
+	struct proc_result r = verdict_res(verdict_exited(0));
+	struct proc_result never = {.started = false};
+
+	r.timed_out = true;
+	EXPECT_EQ(verdict_from_result(&r, true), VERDICT_TIMEOUT);
+	r.interrupted = true;
+	EXPECT_EQ(verdict_from_result(&r, true), VERDICT_INTERRUPTED);
+	r = verdict_res(SIGKILL);
+	r.timed_out = true;
+	r.killed = true;
+	EXPECT_EQ(verdict_from_result(&r, false), VERDICT_TIMEOUT);
+	EXPECT_EQ(verdict_from_result(&never, false), VERDICT_QEMU_ERROR);
+}
+
+/** Names as summary.json spells them, and the harness's exit status. */
+TEST(harness_verdict, names_and_exit_codes)
+{
+	EXPECT_STREQ(verdict_name(VERDICT_OK), "ok");
+	EXPECT_STREQ(verdict_name(VERDICT_TESTS_FAILED), "tests-failed");
+	EXPECT_STREQ(verdict_name(VERDICT_BAD_ARGUMENTS), "bad-arguments");
+	EXPECT_STREQ(verdict_name(VERDICT_CRASH), "crash");
+	EXPECT_STREQ(verdict_name(VERDICT_BOOT_FAILED), "boot-failed");
+	EXPECT_STREQ(verdict_name(VERDICT_TIMEOUT), "timeout");
+	EXPECT_STREQ(verdict_name(VERDICT_QEMU_ERROR), "qemu-error");
+	EXPECT_STREQ(verdict_name(VERDICT_INTERRUPTED), "interrupted");
+	EXPECT_EQ_INT(verdict_exit_code(VERDICT_OK), 0);
+	EXPECT_EQ_INT(verdict_exit_code(VERDICT_BAD_ARGUMENTS), 2);
+	EXPECT_EQ_INT(verdict_exit_code(VERDICT_TESTS_FAILED), 1);
+	EXPECT_EQ_INT(verdict_exit_code(VERDICT_CRASH), 1);
+	EXPECT_EQ_INT(verdict_exit_code(VERDICT_BOOT_FAILED), 1);
+	EXPECT_EQ_INT(verdict_exit_code(VERDICT_TIMEOUT), 1);
+	EXPECT_EQ_INT(verdict_exit_code(VERDICT_QEMU_ERROR), 1);
+	EXPECT_EQ_INT(verdict_exit_code(VERDICT_INTERRUPTED), 1);
+}
