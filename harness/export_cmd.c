@@ -11,8 +11,10 @@
 
 const char *export_cmd_usage(void)
 {
-	return "usage: faultline export TRACE|RUN_DIR [--format csv] [-o FILE]\n"
-	       "Decodes a trace file (or RUN_DIR/trace.bin) and writes it in another\n"
+	return "usage: faultline export TRACE|RUN_DIR [--format csv] [-o "
+	       "FILE]\n"
+	       "Decodes a trace file (or RUN_DIR/trace.bin) and writes it in "
+	       "another\n"
 	       "format, to FILE or to stdout.\n"
 	       "  --format FORMAT   csv (the default; the only one so far)\n"
 	       "  -o, --output FILE write to FILE instead of stdout\n";
@@ -36,21 +38,30 @@ static int export_cmd_parse(int argc, char *const *argv, const char **input,
 			fputs(export_cmd_usage(), stdout);
 			return -1;
 		}
-		if (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) {
-			const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+		if (strcmp(a, "--format") == 0 ||
+		    strncmp(a, "--format=", 9) == 0) {
+			const char *v =
+				a[8] == '=' ? a + 9
+					    : (i + 1 < argc ? argv[++i] : NULL);
 
 			if (v == NULL) {
-				return export_cmd_usage_error(a, "needs a value");
+				return export_cmd_usage_error(a,
+							      "needs a value");
 			}
 			if (strcmp(v, "csv") != 0) {
-				return export_cmd_usage_error(v, "unknown format (known: csv)");
+				return export_cmd_usage_error(
+					v, "unknown format (known: csv)");
 			}
 		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
 			   strncmp(a, "--output=", 9) == 0) {
-			const char *v = a[1] == '-' && a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+			const char *v =
+				a[1] == '-' && a[8] == '='
+					? a + 9
+					: (i + 1 < argc ? argv[++i] : NULL);
 
 			if (v == NULL || v[0] == '\0') {
-				return export_cmd_usage_error(a, "needs a file name");
+				return export_cmd_usage_error(
+					a, "needs a file name");
 			}
 			*output = v;
 		} else if (a[0] == '-' && a[1] != '\0') {
@@ -88,24 +99,32 @@ int export_cmd_main(int argc, char *const *argv)
 		snprintf(path, sizeof(path), "%s", input);
 	}
 	ret = trace_data_load_file(path, &td);
-	if (ret != 0) {
-		fprintf(stderr, "faultline export: %s: damaged at offset %llu: %s (%zu records before it)\n",
+	if (ret == -ERR_IO) {
+		fprintf(stderr, "faultline export: %s\n", td.error_msg);
+	} else if (ret != 0) {
+		fprintf(stderr,
+			"faultline export: %s: damaged at offset %llu: %s (%zu "
+			"records before it)\n",
 			path, (unsigned long long)td.error_offset, td.error_msg,
 			td.nrecords);
 	}
 	if (ret != 0 && td.nrecords == 0) {
-		fprintf(stderr, "faultline export: %s: nothing could be decoded\n", path);
+		fprintf(stderr,
+			"faultline export: %s: nothing could be decoded\n",
+			path);
 		trace_data_free(&td);
 		return 1;
 	}
-	if (!td.complete) {
-		fprintf(stderr, "faultline export: %s: incomplete (the run did not finish writing it)\n",
+	if (ret == 0 && !td.complete) {
+		fprintf(stderr,
+			"faultline export: %s: incomplete (the run did not "
+			"finish writing it)\n",
 			path);
 	}
 	out = output != NULL ? fopen(output, "w") : stdout;
 	if (out == NULL) {
-		fprintf(stderr, "faultline export: cannot create %s: %s\n", output,
-			strerror(errno));
+		fprintf(stderr, "faultline export: cannot create %s: %s\n",
+			output, strerror(errno));
 		trace_data_free(&td);
 		return 1;
 	}

@@ -11,12 +11,14 @@
 
 static void main_usage(FILE *out)
 {
-	fprintf(out,
-		"usage: faultline COMMAND [options]   (faultline COMMAND --help for more)\n"
-		"commands:\n"
-		"  run      boot the hypervisor under QEMU and collect the results\n"
-		"  export   convert a trace file to another format (csv)\n"
-		"  help     this text; `faultline help COMMAND` for a command's options\n");
+	fprintf(out, "usage: faultline COMMAND [options]   (faultline COMMAND "
+		     "--help for more)\n"
+		     "commands:\n"
+		     "  run      boot the hypervisor under QEMU and collect "
+		     "the results\n"
+		     "  export   convert a trace file to another format (csv)\n"
+		     "  help     this text; `faultline help COMMAND` for a "
+		     "command's options\n");
 }
 
 static int main_help(const char *command)

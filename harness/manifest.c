@@ -18,10 +18,11 @@ int manifest_git_revision(const char *root, char *out, size_t size)
 {
 	char rev[128];
 	char status[16];
-	char *rev_argv[] = {(char *)"git", (char *)"-C", (char *)root,
+	char *rev_argv[] = {(char *)"git",       (char *)"-C",   (char *)root,
 			    (char *)"rev-parse", (char *)"HEAD", NULL};
-	char *status_argv[] = {(char *)"git", (char *)"-C", (char *)root,
-			       (char *)"status", (char *)"--porcelain", NULL};
+	char *status_argv[] = {(char *)"git",         (char *)"-C",
+			       (char *)root,          (char *)"status",
+			       (char *)"--porcelain", NULL};
 	bool dirty;
 
 	if (proc_capture(rev_argv, NULL, MANIFEST_GIT_TIMEOUT_MS, rev,
@@ -35,8 +36,8 @@ int manifest_git_revision(const char *root, char *out, size_t size)
 		return -ERR_NOENT;
 	}
 	/* The start of the list is enough: any entry means dirty. */
-	dirty = proc_capture(status_argv, NULL, MANIFEST_GIT_TIMEOUT_MS,
-			     status, sizeof(status)) == 0 &&
+	dirty = proc_capture(status_argv, NULL, MANIFEST_GIT_TIMEOUT_MS, status,
+			     sizeof(status)) == 0 &&
 		status[0] != '\0';
 	snprintf(out, size, "%s%s", rev, dirty ? "-dirty" : "");
 	return 0;
@@ -110,10 +111,10 @@ int manifest_write(const struct manifest *m, const char *path)
 	json_key(&w, "hyp");
 	json_string(&w, m->hyp);
 	json_key(&w, "build_id");
-	json_string(&w, manifest_hex(m->build_id, m->build_id_len, id,
-				     sizeof(id))
-				? id
-				: NULL);
+	json_string(&w,
+		    manifest_hex(m->build_id, m->build_id_len, id, sizeof(id))
+			    ? id
+			    : NULL);
 	json_key(&w, "qemu_version");
 	json_string(&w, m->qemu_version);
 	json_key(&w, "git_revision");

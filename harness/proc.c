@@ -22,7 +22,10 @@ struct proc_spawn_error {
 	int err;
 };
 
-enum { PROC_STEP_CHDIR = 1, PROC_STEP_EXEC = 2 };
+enum {
+	PROC_STEP_CHDIR = 1,
+	PROC_STEP_EXEC = 2
+};
 
 uint64_t proc_now_ms(void)
 {
@@ -201,7 +204,8 @@ int proc_run(const struct proc_spec *spec, struct proc_result *res)
 			proc_signal(pid, SIGKILL);
 			res->killed = true;
 		}
-		if (!res->reaped && waitpid(pid, &res->status, WNOHANG) == pid) {
+		if (!res->reaped &&
+		    waitpid(pid, &res->status, WNOHANG) == pid) {
 			res->reaped = true;
 			reaped_at = now;
 		}

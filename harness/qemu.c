@@ -36,6 +36,8 @@ static int qemu_arg(struct qemu_cmd *cmd, const char *word)
 
 int qemu_build(const struct qemu_config *c, struct qemu_cmd *cmd)
 {
+	/* Option and value on one line. */
+	/* clang-format off */
 	const char *words[] = {
 		c->qemu,
 		"-M", "virt,virtualization=on,gic-version=3",
@@ -50,6 +52,7 @@ int qemu_build(const struct qemu_config *c, struct qemu_cmd *cmd)
 		"-kernel", c->hyp,
 		"-append", cmd->append,
 	};
+	/* clang-format on */
 	int ret;
 	int n;
 

@@ -156,7 +156,8 @@ int report_write_summary(const struct report *r, const char *path)
 	json_key(&w, "trace");
 	json_string(&w, r->trace_present ? "trace.bin" : NULL);
 	json_key(&w, "trace_complete");
-	json_bool(&w, td != NULL && td->complete);
+	/* A damaged file is not complete, whatever its header claims. */
+	json_bool(&w, td != NULL && td->complete && td->error == 0);
 	json_key(&w, "events_csv");
 	json_string(&w, r->csv_written ? "events.csv" : NULL);
 	json_key(&w, "decode_error");
@@ -188,34 +189,46 @@ int report_write_summary(const struct report *r, const char *path)
 	return ret;
 }
 
-/* Appends "a, b, c" of the CPUs for which @want(c) holds to @buf. */
-static unsigned report_cpu_list(const struct summary *s,
-				bool (*want)(const struct summary_cpu *),
-				char *buf, size_t size)
+/*
+ * Describes the CPUs that were not up when the run ended into @buf:
+ * "2 (never reached cpu_up), 3 (last phase cpu_off)". Returns how many.
+ */
+static unsigned report_not_up(const struct summary *s, char *buf, size_t size)
 {
 	unsigned n = 0;
 	size_t len = 0;
 
 	buf[0] = '\0';
 	for (unsigned c = 0; c < s->ncpus; c++) {
+		const struct summary_cpu *cpu = &s->cpus[c];
+		char why[64];
 		int w;
 
-		if (!want(&s->cpus[c])) {
+		if (cpu->nphases > 0 &&
+		    cpu->phases[cpu->nphases - 1] == SUMMARY_PHASE_CPU_UP) {
 			continue;
 		}
-		w = snprintf(buf + len, size - len, "%s%u", n > 0 ? ", " : "",
-			     c);
+		if (cpu->boots == 0) {
+			snprintf(
+				why, sizeof(why), "never reached cpu_up%s%s",
+				cpu->nphases > 0 ? ", last phase " : "",
+				cpu->nphases > 0
+					? summary_phase_name(
+						  cpu->phases[cpu->nphases - 1])
+					: "");
+		} else {
+			snprintf(why, sizeof(why), "last phase %s",
+				 summary_phase_name(
+					 cpu->phases[cpu->nphases - 1]));
+		}
+		w = snprintf(buf + len, size - len, "%scpu %u (%s)",
+			     n > 0 ? ", " : "", c, why);
 		if (w > 0 && (size_t)w < size - len) {
 			len += (size_t)w;
 		}
 		n++;
 	}
 	return n;
-}
-
-static bool report_never_up(const struct summary_cpu *c)
-{
-	return c->boots == 0;
 }
 
 /* @ns as "12.3 us" below a millisecond, "1.2 ms" above. */
@@ -253,7 +266,8 @@ static void report_boot_line(const struct report *r, FILE *out, bool color)
 	if (summary_boot_range(s, &lo, &hi)) {
 		char a[32], b[32];
 
-		fprintf(out, " (boot %s .. %s)", report_duration(lo, a, sizeof(a)),
+		fprintf(out, " (boot %s .. %s)",
+			report_duration(lo, a, sizeof(a)),
 			report_duration(hi, b, sizeof(b)));
 	}
 	if (reboots > 0) {
@@ -273,21 +287,25 @@ static void report_trace_lines(const struct report *r, FILE *out, bool color)
 	const struct summary *s = r->sum;
 
 	if (!r->trace_present) {
-		fprintf(out, "faultline: no trace: %s/trace.bin was not written\n",
+		fprintf(out,
+			"faultline: no trace: %s/trace.bin was not written\n",
 			r->dir);
 		return;
 	}
 	if (td->error != 0) {
-		fprintf(out, "faultline: trace damaged at offset %llu: %s (%zu records before it kept)\n",
+		fprintf(out,
+			"faultline: trace damaged at offset %llu: %s (%zu "
+			"records before it kept)\n",
 			(unsigned long long)td->error_offset, td->error_msg,
 			td->nrecords);
 	}
-	if (!td->complete) {
-		fprintf(out, "faultline: trace incomplete: the run did not finish writing it\n");
+	if (!td->complete && td->error == 0) {
+		fprintf(out, "faultline: trace incomplete: the run did not "
+			     "finish writing it\n");
 	}
 	if (s != NULL && s->lost > 0) {
-		fprintf(out, "faultline: %s%llu events lost", color ? REPORT_RED : "",
-			(unsigned long long)s->lost);
+		fprintf(out, "faultline: %s%llu events lost",
+			color ? REPORT_RED : "", (unsigned long long)s->lost);
 		for (unsigned c = 0; c < s->ncpus; c++) {
 			if (s->cpus[c].lost > 0) {
 				fprintf(out, " (cpu %u: %llu)", c,
@@ -302,7 +320,9 @@ static void report_tests(const struct testout *t, FILE *out, bool color)
 {
 	unsigned failed = t->finished ? t->final_failed : t->failed;
 
-	fprintf(out, "faultline: EL2 tests: %u passed, %s%u failed%s, %u skipped%s\n",
+	fprintf(out,
+		"faultline: EL2 tests: %u passed, %s%u failed%s, %u "
+		"skipped%s\n",
 		t->finished ? t->final_passed : t->passed,
 		color && failed > 0 ? REPORT_RED : "", failed,
 		color && failed > 0 ? REPORT_RESET : "", t->skipped,
@@ -315,13 +335,15 @@ static void report_tests(const struct testout *t, FILE *out, bool color)
 void report_print(const struct report *r, FILE *out, bool color)
 {
 	const struct summary *s = r->sum;
-	char cpus[128];
+	char cpus[512];
 	int code;
 
 	report_boot_line(r, out, color);
 	report_trace_lines(r, out, color);
 	if (s != NULL && s->has_crash) {
-		fprintf(out, "faultline: %scrash on cpu %u: %s (ESR 0x%llx), FAR 0x%llx, ELR 0x%llx%s\n",
+		fprintf(out,
+			"faultline: %scrash on cpu %u: %s (ESR 0x%llx), FAR "
+			"0x%llx, ELR 0x%llx%s\n",
 			color ? REPORT_RED : "", s->crash.cpu, s->crash.ec_name,
 			(unsigned long long)s->crash.esr,
 			(unsigned long long)s->crash.far,
@@ -331,30 +353,36 @@ void report_print(const struct report *r, FILE *out, bool color)
 	if (r->tests != NULL) {
 		report_tests(r->tests, out, color);
 	}
-	if (r->verdict == VERDICT_TIMEOUT || r->verdict == VERDICT_INTERRUPTED) {
+	if (r->verdict == VERDICT_TIMEOUT ||
+	    r->verdict == VERDICT_INTERRUPTED) {
 		fprintf(out, "faultline: %s after %.1f s",
 			r->verdict == VERDICT_TIMEOUT ? "timed out"
 						      : "interrupted",
 			r->proc != NULL ? r->proc->seconds : 0.0);
-		if (s != NULL &&
-		    report_cpu_list(s, report_never_up, cpus, sizeof(cpus)) > 0) {
-			fprintf(out, ": CPUs that never reached cpu_up: %s", cpus);
+		if (s != NULL && report_not_up(s, cpus, sizeof(cpus)) > 0) {
+			fprintf(out, "; not up at the end of the trace: %s",
+				cpus);
 		} else if (s != NULL) {
-			fprintf(out, ": every CPU had reached cpu_up");
+			fprintf(out,
+				"; every CPU was up at the end of the trace");
 		}
 		fprintf(out, "\n");
 	} else if (r->verdict == VERDICT_QEMU_ERROR && r->proc != NULL) {
 		if (report_exit_code(r, &code)) {
-			fprintf(out, "faultline: QEMU exited with status %d%s\n",
+			fprintf(out,
+				"faultline: QEMU exited with status %d%s\n",
 				code,
-				code <= 4 ? " before the hypervisor printed anything"
+				code <= 4 ? " before the hypervisor printed "
+					    "anything"
 					  : "");
 		} else if (r->proc->reaped && WIFSIGNALED(r->proc->status)) {
-			fprintf(out, "faultline: QEMU was killed by signal %d\n",
+			fprintf(out,
+				"faultline: QEMU was killed by signal %d\n",
 				WTERMSIG(r->proc->status));
 		}
 	}
-	fprintf(out, "faultline: results in %s/ (console.log, %s%ssummary.json)\n",
+	fprintf(out,
+		"faultline: results in %s/ (console.log, %s%ssummary.json)\n",
 		r->dir, r->trace_present ? "trace.bin, " : "",
 		r->csv_written ? "events.csv, " : "");
 }

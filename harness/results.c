@@ -48,7 +48,8 @@ bool results_name_ok(const char *name)
 		return false;
 	}
 	for (const char *p = name; *p != '\0'; p++) {
-		bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		bool ok = (*p >= 'a' && *p <= 'z') ||
+			  (*p >= 'A' && *p <= 'Z') ||
 			  (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
 			  *p == '.';
 
@@ -59,8 +60,8 @@ bool results_name_ok(const char *name)
 	return true;
 }
 
-int results_create_run_dir(const char *results_dir, const char *name,
-			   char *out, size_t size)
+int results_create_run_dir(const char *results_dir, const char *name, char *out,
+			   size_t size)
 {
 	char parent[PATHS_MAX];
 	char id[RESULTS_RUN_ID_LEN + 1];

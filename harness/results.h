@@ -37,8 +37,8 @@ bool results_name_ok(const char *name);
  * the id exists already, another suffix is drawn. Returns 0, or -ERR_IO
  * (errno set) or -ERR_RANGE.
  */
-int results_create_run_dir(const char *results_dir, const char *name,
-			   char *out, size_t size);
+int results_create_run_dir(const char *results_dir, const char *name, char *out,
+			   size_t size);
 
 /**
  * Points @results_dir/latest at @run_dir, which must be inside

@@ -142,14 +142,20 @@ static int run_prepare(const struct run_options *o, struct run_paths *p)
 		snprintf(hyp, sizeof(hyp), "%s", o->hyp);
 	}
 	if (!paths_is_file(hyp) || realpath(hyp, p->hyp) == NULL) {
-		fprintf(stderr, "faultline: hypervisor image %s not found: build it with `make`%s\n",
+		fprintf(stderr,
+			"faultline: hypervisor image %s not found: build it "
+			"with `make`%s\n",
 			hyp, o->hyp == NULL ? " (or give --hyp PATH)" : "");
 		return 1;
 	}
 	if (!paths_find_program(o->qemu, qemu, sizeof(qemu)) ||
 	    realpath(qemu, p->qemu) == NULL) {
-		fprintf(stderr, "faultline: cannot run %s: not found or not executable; install QEMU with `make deps`%s\n",
-			o->qemu, strchr(o->qemu, '/') ? "" : " (it is looked up in PATH)");
+		fprintf(stderr,
+			"faultline: cannot run %s: not found or not "
+			"executable; install QEMU with `make deps`%s\n",
+			o->qemu,
+			strchr(o->qemu, '/') ? ""
+					     : " (it is looked up in PATH)");
 		return 1;
 	}
 	if (o->out != NULL) {
@@ -157,10 +163,13 @@ static int run_prepare(const struct run_options *o, struct run_paths *p)
 		if (ret == 0 && realpath(o->out, p->dir) == NULL) {
 			ret = -ERR_IO;
 		}
-		for (size_t i = 0; ret == 0 && i < sizeof(run_files) / sizeof(run_files[0]); i++) {
+		for (size_t i = 0;
+		     ret == 0 && i < sizeof(run_files) / sizeof(run_files[0]);
+		     i++) {
 			char stale[PATHS_MAX];
 
-			if (paths_join(p->dir, run_files[i], stale, sizeof(stale)) == 0 &&
+			if (paths_join(p->dir, run_files[i], stale,
+				       sizeof(stale)) == 0 &&
 			    unlink(stale) != 0 && errno != ENOENT) {
 				ret = -ERR_IO;
 			}
@@ -169,22 +178,28 @@ static int run_prepare(const struct run_options *o, struct run_paths *p)
 		ret = results_create_run_dir(results, o->name, p->dir,
 					     sizeof(p->dir));
 		if (ret == 0 && results_update_latest(results, p->dir) != 0) {
-			fprintf(stderr, "faultline: warning: cannot update %s/latest: %s\n",
+			fprintf(stderr,
+				"faultline: warning: cannot update %s/latest: "
+				"%s\n",
 				results, strerror(errno));
 		}
 	}
 	if (ret != 0) {
-		fprintf(stderr, "faultline: cannot prepare the run directory %s: %s\n",
+		fprintf(stderr,
+			"faultline: cannot prepare the run directory %s: %s\n",
 			o->out != NULL ? o->out : results, strerror(errno));
 		return 1;
 	}
 	run_shown_path(p->dir, p->shown_dir, sizeof(p->shown_dir));
 	if (paths_join(p->dir, "console.log", p->console, sizeof(p->console)) ||
-	    paths_join(p->dir, "qemu-stderr.log", p->stderr_log, sizeof(p->stderr_log)) ||
+	    paths_join(p->dir, "qemu-stderr.log", p->stderr_log,
+		       sizeof(p->stderr_log)) ||
 	    paths_join(p->dir, "trace.bin", p->trace, sizeof(p->trace)) ||
 	    paths_join(p->dir, "events.csv", p->csv, sizeof(p->csv)) ||
-	    paths_join(p->dir, "summary.json", p->summary, sizeof(p->summary)) ||
-	    paths_join(p->dir, "manifest.json", p->manifest, sizeof(p->manifest))) {
+	    paths_join(p->dir, "summary.json", p->summary,
+		       sizeof(p->summary)) ||
+	    paths_join(p->dir, "manifest.json", p->manifest,
+		       sizeof(p->manifest))) {
 		fprintf(stderr, "faultline: run directory path too long\n");
 		return 1;
 	}
@@ -212,9 +227,52 @@ static void run_show_stderr(const struct run_paths *p)
 		fprintf(stderr, "faultline: QEMU wrote nothing on stderr\n");
 		return;
 	}
-	fprintf(stderr, "faultline: QEMU's stderr (%s/qemu-stderr.log)%s:\n%s%s",
+	fprintf(stderr,
+		"faultline: QEMU's stderr (%s/qemu-stderr.log)%s:\n%s%s",
 		p->shown_dir, size > RUN_STDERR_TAIL ? ", the end" : "", buf,
 		buf[n - 1] == '\n' ? "" : "\n");
+}
+
+/*
+ * With --quiet the console was not shown: prints its last @max lines when
+ * they say why the run failed.
+ */
+static void run_show_console_tail(const struct run_paths *p, unsigned max)
+{
+	char buf[RUN_STDERR_TAIL + 1];
+	FILE *f = fopen(p->console, "r");
+	const char *start;
+	unsigned lines = 0;
+	long size;
+	size_t n;
+
+	if (f == NULL) {
+		return;
+	}
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, size > RUN_STDERR_TAIL ? size - RUN_STDERR_TAIL : 0, SEEK_SET);
+	n = fread(buf, 1, RUN_STDERR_TAIL, f);
+	fclose(f);
+	while (n > 0 && buf[n - 1] == '\n') {
+		n--;
+	}
+	buf[n] = '\0';
+	if (n == 0) {
+		return;
+	}
+	start = buf + n;
+	while (start > buf && lines < max) {
+		start--;
+		if (*start == '\n') {
+			lines++;
+		}
+	}
+	if (*start == '\n') {
+		start++;
+	}
+	printf("faultline: the end of %s/console.log:\n%s\n", p->shown_dir,
+	       start);
 }
 
 /* Decodes the trace and writes events.csv; fills the report's trace part. */
@@ -232,7 +290,8 @@ static void run_collect_trace(const struct run_paths *p, struct trace_data *td,
 	if (summary_compute(td, sum) == 0) {
 		r->sum = sum;
 	} else {
-		fprintf(stderr, "faultline: out of memory summarising the trace\n");
+		fprintf(stderr,
+			"faultline: out of memory summarising the trace\n");
 	}
 	if (td->nrecords == 0) {
 		return;
@@ -272,8 +331,12 @@ static enum verdict run_qemu(const struct run_options *o,
 	struct sigaction sa, old_int, old_term, old_pipe;
 	int ret;
 
-	io.console_fd = open(p->console, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
-	io.stderr_fd = open(p->stderr_log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
+	io.console_fd =
+		open(p->console,
+		     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
+	io.stderr_fd =
+		open(p->stderr_log,
+		     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
 	if (io.console_fd < 0 || io.stderr_fd < 0) {
 		fprintf(stderr, "faultline: cannot create the logs in %s: %s\n",
 			p->shown_dir, strerror(errno));
@@ -305,15 +368,20 @@ static enum verdict run_qemu(const struct run_options *o,
 		fputc('\n', stdout);
 	}
 	if (io.write_failed) {
-		fprintf(stderr, "faultline: warning: writing the logs in %s failed: %s\n",
+		fprintf(stderr,
+			"faultline: warning: writing the logs in %s failed: "
+			"%s\n",
 			p->shown_dir, strerror(errno));
 	}
 	if (ret == -ERR_NOENT) {
-		fprintf(stderr, "faultline: cannot run %s: %s failed: %s; install QEMU with `make deps`\n",
-			cmd->argv[0], res->spawn_step, strerror(res->spawn_errno));
+		fprintf(stderr,
+			"faultline: cannot run %s: %s failed: %s; install QEMU "
+			"with `make deps`\n",
+			cmd->argv[0], res->spawn_step,
+			strerror(res->spawn_errno));
 	} else if (ret != 0) {
-		fprintf(stderr, "faultline: cannot start %s: %s\n", cmd->argv[0],
-			strerror(errno));
+		fprintf(stderr, "faultline: cannot start %s: %s\n",
+			cmd->argv[0], strerror(errno));
 	}
 	return verdict_from_result(res, io.console_bytes > 0);
 }
@@ -350,7 +418,9 @@ int run_main(int argc, char *const *argv)
 		return 1;
 	}
 	if (run_args_parse(argc - 1, argv + 1, &o, err, sizeof(err)) != 0) {
-		fprintf(stderr, "faultline run: %s\n%s(faultline run --help for details)\n",
+		fprintf(stderr,
+			"faultline run: %s\n%s(faultline run --help for "
+			"details)\n",
 			err, run_args_synopsis());
 		free(p);
 		return 2;
@@ -366,20 +436,31 @@ int run_main(int argc, char *const *argv)
 		return status;
 	}
 	qc = (struct qemu_config){
-		.qemu = p->qemu, .hyp = p->hyp, .smp = o.smp, .mode = o.mode,
-		.test = o.test, .append = o.append, .trace = "trace.bin",
+		.qemu = p->qemu,
+		.hyp = p->hyp,
+		.smp = o.smp,
+		.mode = o.mode,
+		.test = o.test,
+		.append = o.append,
+		.trace = "trace.bin",
 	};
 	if (qemu_build(&qc, &cmd) != 0) {
-		fprintf(stderr, "faultline run: the boot arguments are too long\n");
+		fprintf(stderr,
+			"faultline run: the boot arguments are too long\n");
 		free(p);
 		return 2;
 	}
 	qemu_version(p->qemu, qemu_ver, sizeof(qemu_ver));
 	manifest_git_revision(p->root, git_rev, sizeof(git_rev));
 	m = (struct manifest){
-		.argc = argc, .argv = argv, .qemu_argc = cmd.argc,
-		.qemu_argv = cmd.argv, .hyp = p->hyp, .qemu_version = qemu_ver,
-		.git_revision = git_rev, .dir = p->dir,
+		.argc = argc,
+		.argv = argv,
+		.qemu_argc = cmd.argc,
+		.qemu_argv = cmd.argv,
+		.hyp = p->hyp,
+		.qemu_version = qemu_ver,
+		.git_revision = git_rev,
+		.dir = p->dir,
 	};
 	/* Written now too, so a run that never ends still says what it was. */
 	manifest_write(&m, p->manifest);
@@ -395,12 +476,17 @@ int run_main(int argc, char *const *argv)
 	}
 
 	r = (struct report){
-		.dir = p->shown_dir, .mode = o.mode, .smp = o.smp,
-		.timeout_ms = o.timeout_ms, .proc = &res,
+		.dir = p->shown_dir,
+		.mode = o.mode,
+		.smp = o.smp,
+		.timeout_ms = o.timeout_ms,
+		.proc = &res,
 	};
 	r.verdict = run_qemu(&o, p, &cmd, &res);
 	if (r.verdict == VERDICT_INTERRUPTED) {
-		fprintf(stderr, "faultline: interrupted (signal %d): QEMU stopped, keeping what arrived\n",
+		fprintf(stderr,
+			"faultline: interrupted (signal %d): QEMU stopped, "
+			"keeping what arrived\n",
 			(int)run_stop);
 	}
 	run_collect_trace(p, &td, &sum, &r);
@@ -414,11 +500,17 @@ int run_main(int argc, char *const *argv)
 	}
 	if (manifest_write(&m, p->manifest) != 0 ||
 	    report_write_summary(&r, p->summary) != 0) {
-		fprintf(stderr, "faultline: cannot write the summary in %s: %s\n",
+		fprintf(stderr,
+			"faultline: cannot write the summary in %s: %s\n",
 			p->shown_dir, strerror(errno));
 	}
 	if (r.verdict == VERDICT_QEMU_ERROR && o.verbosity != RUN_VERBOSE) {
 		run_show_stderr(p);
+	}
+	if (o.verbosity == RUN_QUIET && (r.verdict == VERDICT_BAD_ARGUMENTS ||
+					 r.verdict == VERDICT_BOOT_FAILED ||
+					 r.verdict == VERDICT_TIMEOUT)) {
+		run_show_console_tail(p, 5);
 	}
 	report_print(&r, stdout, run_color());
 	fflush(stdout);

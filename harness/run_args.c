@@ -11,10 +11,13 @@
 #include "results.h"
 #include "run_args.h"
 
-#define RUN_ARGS_SYNOPSIS                                                    \
-	"usage: faultline run [--smp N] [--mode boot|test|hotplug] [--test PREFIX]\n" \
-	"                     [--append \"k=v ...\"] [--timeout SECONDS] [--out DIR]\n" \
-	"                     [--name NAME] [--hyp PATH] [--qemu PATH] [--quiet|--verbose]\n"
+#define RUN_ARGS_SYNOPSIS                                                      \
+	"usage: faultline run [--smp N] [--mode boot|test|hotplug] [--test "   \
+	"PREFIX]\n"                                                            \
+	"                     [--append \"k=v ...\"] [--timeout SECONDS] "     \
+	"[--out DIR]\n"                                                        \
+	"                     [--name NAME] [--hyp PATH] [--qemu PATH] "       \
+	"[--quiet|--verbose]\n"
 
 const char *run_args_synopsis(void)
 {
@@ -24,21 +27,32 @@ const char *run_args_synopsis(void)
 const char *run_args_usage(void)
 {
 	return RUN_ARGS_SYNOPSIS
-	       "Boots the hypervisor under QEMU, collects the console and the trace,\n"
-	       "and writes a summary into a run directory.\n"
-	       "  --smp N              CPUs (1-16, default 4)\n"
-	       "  --mode MODE          boot, test or hotplug (default boot)\n"
-	       "  --test PREFIX        with --mode test: run the EL2 tests matching PREFIX\n"
-	       "  --append \"k=v ...\"   extra boot arguments (crash=data crash_cpu=1 ...)\n"
-	       "  --timeout SECONDS    end the run after this long (default 60)\n"
-	       "  --out DIR            run directory (default results/NAME/RUN-ID)\n"
-	       "  --name NAME          results directory name (default: the mode)\n"
-	       "  --hyp PATH           hypervisor ELF (default build/hyp.elf)\n"
-	       "  --qemu PATH          QEMU binary (default qemu-system-aarch64)\n"
-	       "  --quiet              print only the summary\n"
-	       "  --verbose            also print the QEMU command and its stderr\n"
-	       "Exit status: 0 ok; 1 failed run (tests, crash, boot, timeout, QEMU,\n"
-	       "interrupted); 2 bad usage or boot arguments the hypervisor rejected.\n";
+		"Boots the hypervisor under QEMU, collects the console and the "
+		"trace,\n"
+		"and writes a summary into a run directory.\n"
+		"  --smp N              CPUs (1-16, default 4)\n"
+		"  --mode MODE          boot, test or hotplug (default boot)\n"
+		"  --test PREFIX        with --mode test: run the EL2 tests "
+		"matching PREFIX\n"
+		"  --append \"k=v ...\"   extra boot arguments (crash=data "
+		"crash_cpu=1 ...)\n"
+		"  --timeout SECONDS    end the run after this long (default "
+		"60)\n"
+		"  --out DIR            run directory (default "
+		"results/NAME/RUN-ID)\n"
+		"  --name NAME          results directory name (default: the "
+		"mode)\n"
+		"  --hyp PATH           hypervisor ELF (default "
+		"build/hyp.elf)\n"
+		"  --qemu PATH          QEMU binary (default "
+		"qemu-system-aarch64)\n"
+		"  --quiet              print only the summary\n"
+		"  --verbose            also print the QEMU command and its "
+		"stderr\n"
+		"Exit status: 0 ok; 1 failed run (tests, crash, boot, timeout, "
+		"QEMU,\n"
+		"interrupted); 2 bad usage or boot arguments the hypervisor "
+		"rejected.\n";
 }
 
 static int run_args_fail(char *err, size_t size, const char *fmt,
@@ -105,8 +119,8 @@ static const char *run_args_reserved(const char *append)
 }
 
 /* Checks the options together, once all are parsed. */
-static int run_args_check(struct run_options *o, bool mode_given,
-			  char *err, size_t size)
+static int run_args_check(struct run_options *o, bool mode_given, char *err,
+			  size_t size)
 {
 	const char *key;
 
@@ -114,8 +128,8 @@ static int run_args_check(struct run_options *o, bool mode_given,
 		if (!mode_given) {
 			o->mode = "test";
 		} else if (strcmp(o->mode, "test") != 0) {
-			return run_args_fail(err, size, "--test %s: %s", o->test,
-					     "needs --mode test");
+			return run_args_fail(err, size, "--test %s: %s",
+					     o->test, "needs --mode test");
 		}
 		if (o->test[0] == '\0' || strpbrk(o->test, " \t\n") != NULL) {
 			return run_args_fail(err, size, "--test '%s': %s",
@@ -124,8 +138,9 @@ static int run_args_check(struct run_options *o, bool mode_given,
 		}
 	}
 	if (o->append != NULL && (key = run_args_reserved(o->append)) != NULL) {
-		return run_args_fail(err, size, "--append: %s %s", key,
-				     "is set by the harness (use --mode, --test)");
+		return run_args_fail(
+			err, size, "--append: %s %s", key,
+			"is set by the harness (use --mode, --test)");
 	}
 	if (o->append != NULL && strchr(o->append, '\n') != NULL) {
 		return run_args_fail(err, size, "--append: %s%s", "",
@@ -135,8 +150,9 @@ static int run_args_check(struct run_options *o, bool mode_given,
 		o->name = o->mode;
 	}
 	if (!results_name_ok(o->name)) {
-		return run_args_fail(err, size, "--name '%s': %s", o->name,
-				     "use letters, digits, '-', '_', '.' (not 'latest')");
+		return run_args_fail(
+			err, size, "--name '%s': %s", o->name,
+			"use letters, digits, '-', '_', '.' (not 'latest')");
 	}
 	if (o->out != NULL && o->out[0] == '\0') {
 		return run_args_fail(err, size, "--out %s%s", "",
@@ -148,8 +164,8 @@ static int run_args_check(struct run_options *o, bool mode_given,
 static bool run_args_takes_value(const char *name)
 {
 	static const char *const opts[] = {
-		"--smp", "--timeout", "--mode", "--out",  "--test",
-		"--append", "--hyp", "--qemu", "--name",
+		"--smp",    "--timeout", "--mode", "--out",  "--test",
+		"--append", "--hyp",     "--qemu", "--name",
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
@@ -166,13 +182,15 @@ static int run_args_value(struct run_options *o, const char *name,
 {
 	if (strcmp(name, "--smp") == 0) {
 		if (!run_args_uint(val, RUN_MAX_SMP, &o->smp) || o->smp == 0) {
-			return run_args_fail(err, size, "--smp '%s': %s", val,
-					     "needs a number of CPUs from 1 to 16");
+			return run_args_fail(
+				err, size, "--smp '%s': %s", val,
+				"needs a number of CPUs from 1 to 16");
 		}
 	} else if (strcmp(name, "--timeout") == 0) {
 		if (!run_args_seconds(val, &o->timeout_ms)) {
-			return run_args_fail(err, size, "--timeout '%s': %s", val,
-					     "needs seconds, more than 0 and at most 86400");
+			return run_args_fail(
+				err, size, "--timeout '%s': %s", val,
+				"needs seconds, more than 0 and at most 86400");
 		}
 	} else if (strcmp(name, "--mode") == 0) {
 		if (strcmp(val, "boot") != 0 && strcmp(val, "test") != 0 &&
@@ -231,7 +249,8 @@ int run_args_parse(int argc, char *const *argv, struct run_options *o,
 		}
 		memcpy(name, arg, name_len);
 		name[name_len] = '\0';
-		if (strcmp(name, "--help") == 0 || strcmp(name, "--quiet") == 0 ||
+		if (strcmp(name, "--help") == 0 ||
+		    strcmp(name, "--quiet") == 0 ||
 		    strcmp(name, "--verbose") == 0) {
 			if (eq != NULL) {
 				return run_args_fail(err, err_size, "%s: %s",
@@ -242,9 +261,9 @@ int run_args_parse(int argc, char *const *argv, struct run_options *o,
 				continue;
 			}
 			if (o->verbosity != RUN_NORMAL) {
-				return run_args_fail(err, err_size, "%s: %s",
-						     arg,
-						     "give one of --quiet and --verbose");
+				return run_args_fail(
+					err, err_size, "%s: %s", arg,
+					"give one of --quiet and --verbose");
 			}
 			o->verbosity = name[2] == 'q' ? RUN_QUIET : RUN_VERBOSE;
 			continue;

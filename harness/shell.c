@@ -56,7 +56,8 @@ int shell_join(int argc, char *const *argv, char *out, size_t size)
 		for (const char *p = w; ok && *p != '\0'; p++) {
 			char c[2] = {*p, '\0'};
 
-			ok = shell_put(out, size, &len, *p == '\'' ? "'\\''" : c);
+			ok = shell_put(out, size, &len,
+				       *p == '\'' ? "'\\''" : c);
 		}
 		ok = ok && shell_put(out, size, &len, "'");
 	}

@@ -83,8 +83,7 @@ static bool summary_phase_of(const struct trace_data *td,
 
 static void summary_note_crash(const struct trace_data *td,
 			       const struct trace_schema_event *ev,
-			       const struct trace_record *r,
-			       struct summary *s)
+			       const struct trace_record *r, struct summary *s)
 {
 	struct summary_crash *c = &s->crash;
 	const char *name;

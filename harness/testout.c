@@ -23,11 +23,10 @@ static size_t testout_name_len(const char *s, size_t len)
 	return n;
 }
 
-static void testout_add_failure(struct testout *t, const char *name,
-				size_t len)
+static void testout_add_failure(struct testout *t, const char *name, size_t len)
 {
-	char **grown = realloc(t->failures,
-			       (t->nfailures + 1) * sizeof(*t->failures));
+	char **grown =
+		realloc(t->failures, (t->nfailures + 1) * sizeof(*t->failures));
 	char *copy = malloc(len + 1);
 
 	if (grown != NULL) {
@@ -67,9 +66,9 @@ void testout_line(struct testout *t, const char *line, size_t len)
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n')) {
 		len--;
 	}
-	if (len > 5 && (memcmp(line, "PASS ", 5) == 0 ||
-			memcmp(line, "FAIL ", 5) == 0 ||
-			memcmp(line, "SKIP ", 5) == 0)) {
+	if (len > 5 &&
+	    (memcmp(line, "PASS ", 5) == 0 || memcmp(line, "FAIL ", 5) == 0 ||
+	     memcmp(line, "SKIP ", 5) == 0)) {
 		name_len = testout_name_len(line + 5, len - 5);
 		/* A test name is suite.name: one dot at least, no blanks. */
 		if (name_len == 0 || memchr(line + 5, '.', name_len) == NULL) {

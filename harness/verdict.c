@@ -3,8 +3,7 @@
 
 #include "verdict.h"
 
-enum verdict verdict_from_result(const struct proc_result *res,
-				 bool hyp_spoke)
+enum verdict verdict_from_result(const struct proc_result *res, bool hyp_spoke)
 {
 	if (res->interrupted) {
 		return VERDICT_INTERRUPTED;

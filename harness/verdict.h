@@ -34,8 +34,7 @@ enum verdict {
  * silent console is QEMU's own failure (QEMU exits 1 on a bad option),
  * not the hypervisor's verdict.
  */
-enum verdict verdict_from_result(const struct proc_result *res,
-				 bool hyp_spoke);
+enum verdict verdict_from_result(const struct proc_result *res, bool hyp_spoke);
 
 /** The verdict's name as summary.json spells it ("tests-failed"...). */
 const char *verdict_name(enum verdict v);

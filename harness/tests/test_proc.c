@@ -102,8 +102,8 @@ TEST(harness_proc, hang_is_killed_and_output_kept)
 	struct proc_out o;
 	struct proc_result res;
 
-	ASSERT_EQ_INT(proc_sh("echo partial; exec /bin/sleep 10", 300, NULL,
-			      &o, &res),
+	ASSERT_EQ_INT(proc_sh("echo partial; exec /bin/sleep 10", 300, NULL, &o,
+			      &res),
 		      0);
 	EXPECT_TRUE(res.timed_out);
 	EXPECT_TRUE(res.reaped);
@@ -147,8 +147,8 @@ TEST(harness_proc, grandchild_holding_pipes)
 	struct proc_result res;
 
 	/* The background sleep is in the child's group: the kill ends it. */
-	ASSERT_EQ_INT(proc_sh("/bin/sleep 3 & echo parent-done", 5000, NULL,
-			      &o, &res),
+	ASSERT_EQ_INT(proc_sh("/bin/sleep 3 & echo parent-done", 5000, NULL, &o,
+			      &res),
 		      0);
 	EXPECT_TRUE(res.reaped && !res.timed_out);
 	EXPECT_STREQ(o.out, "parent-done\n");
@@ -193,8 +193,8 @@ TEST(harness_proc, not_executable)
 TEST(harness_proc, bad_working_directory)
 {
 	char *argv[] = {"/bin/true", NULL};
-	struct proc_spec spec = {.argv = argv, .cwd = "/nonexistent/dir",
-				 .timeout_ms = 1000};
+	struct proc_spec spec = {
+		.argv = argv, .cwd = "/nonexistent/dir", .timeout_ms = 1000};
 	struct proc_result res;
 
 	EXPECT_EQ_INT(proc_run(&spec, &res), -ERR_NOENT);

@@ -15,6 +15,8 @@ TEST(harness_qemu, command_line)
 		.smp = 2,
 		.mode = "boot",
 	};
+	/* Option and value on one line. */
+	/* clang-format off */
 	static const char *const expect[] = {
 		"/usr/bin/qemu-system-aarch64",
 		"-M", "virt,virtualization=on,gic-version=3",
@@ -29,6 +31,7 @@ TEST(harness_qemu, command_line)
 		"-kernel", "/repo/build/hyp.elf",
 		"-append", "mode=boot trace=trace.bin",
 	};
+	/* clang-format on */
 	struct qemu_cmd cmd;
 
 	ASSERT_EQ_INT(qemu_build(&c, &cmd), 0);
@@ -43,8 +46,12 @@ TEST(harness_qemu, command_line)
 TEST(harness_qemu, append_with_test_and_extra)
 {
 	struct qemu_config c = {
-		.qemu = "q", .hyp = "h", .smp = 16, .mode = "test",
-		.test = "trace_", .append = "crash=data crash_cpu=1",
+		.qemu = "q",
+		.hyp = "h",
+		.smp = 16,
+		.mode = "test",
+		.test = "trace_",
+		.append = "crash=data crash_cpu=1",
 		.trace = "t.bin",
 	};
 	struct qemu_cmd cmd;
@@ -52,8 +59,9 @@ TEST(harness_qemu, append_with_test_and_extra)
 	ASSERT_EQ_INT(qemu_build(&c, &cmd), 0);
 	EXPECT_STREQ(cmd.argv[6], "16");
 	EXPECT_STREQ(cmd.argv[cmd.argc - 2], "-append");
-	EXPECT_STREQ(cmd.argv[cmd.argc - 1],
-		     "mode=test trace=t.bin test=trace_ crash=data crash_cpu=1");
+	EXPECT_STREQ(
+		cmd.argv[cmd.argc - 1],
+		"mode=test trace=t.bin test=trace_ crash=data crash_cpu=1");
 }
 
 /** Empty test and append strings add nothing. */
@@ -70,8 +78,11 @@ TEST(harness_qemu, empty_extras_add_nothing)
 TEST(harness_qemu, too_long_append)
 {
 	static char huge[QEMU_APPEND_MAX + 8];
-	struct qemu_config c = {.qemu = "q", .hyp = "h", .smp = 1,
-				.mode = "boot", .append = huge};
+	struct qemu_config c = {.qemu = "q",
+				.hyp = "h",
+				.smp = 1,
+				.mode = "boot",
+				.append = huge};
 	struct qemu_cmd cmd;
 
 	memset(huge, 'x', sizeof(huge) - 1);

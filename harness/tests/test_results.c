@@ -15,8 +15,12 @@
 /** A run id is the local time YYYYmmdd-HHMMSS and 4 hex digits. */
 TEST(harness_results, run_id_format)
 {
-	struct tm tm = {.tm_year = 2026 - 1900, .tm_mon = 10, .tm_mday = 21,
-			.tm_hour = 10, .tm_min = 15, .tm_sec = 0,
+	struct tm tm = {.tm_year = 2026 - 1900,
+			.tm_mon = 10,
+			.tm_mday = 21,
+			.tm_hour = 10,
+			.tm_min = 15,
+			.tm_sec = 0,
 			.tm_isdst = -1};
 	char id[RESULTS_RUN_ID_LEN + 1];
 
@@ -65,7 +69,9 @@ static void results_cleanup(const char *base, char dirs[][PATHS_MAX],
  */
 TEST(harness_results, run_dirs_are_unique_and_latest_follows)
 {
-	enum { N = 24 };
+	enum {
+		N = 24
+	};
 	static char dirs[N][PATHS_MAX];
 	char base[] = "/tmp/faultline-results-XXXXXX";
 	char link[PATHS_MAX];

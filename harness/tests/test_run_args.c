@@ -40,10 +40,15 @@ TEST(harness_args, defaults)
 /** Both "--opt value" and "--opt=value"; --test implies --mode test. */
 TEST(harness_args, every_option)
 {
-	char *argv[] = {"run", "--smp=2", "--out", "/tmp/x", "--timeout",
-			"2.5", "--test", "trace_", "--append",
-			"crash=data crash_cpu=1", "--hyp=h.elf", "--qemu",
-			"/q", "--name", "mine", "--quiet", NULL};
+	char *argv[] = {"run",         "--smp=2",
+			"--out",       "/tmp/x",
+			"--timeout",   "2.5",
+			"--test",      "trace_",
+			"--append",    "crash=data crash_cpu=1",
+			"--hyp=h.elf", "--qemu",
+			"/q",          "--name",
+			"mine",        "--quiet",
+			NULL};
 	struct run_options o;
 	char err[128];
 
@@ -126,9 +131,9 @@ TEST(harness_args, errors_name_the_argument)
 		while (bad[i].argv[argc] != NULL) {
 			argc++;
 		}
-		EXPECT_EQ_INT(run_args_parse(argc, bad[i].argv, &o, err,
-					     sizeof(err)),
-			      -ERR_INVAL);
+		EXPECT_EQ_INT(
+			run_args_parse(argc, bad[i].argv, &o, err, sizeof(err)),
+			-ERR_INVAL);
 		if (!EXPECT_TRUE(strstr(err, bad[i].named) != NULL)) {
 			test_fail(test_ctx, __FILE__, __LINE__,
 				  "case %zu: \"%s\" does not name %s", i, err,

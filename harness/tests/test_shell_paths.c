@@ -17,7 +17,7 @@
 TEST(harness_shell, quotes_what_needs_it)
 {
 	char *argv[] = {"qemu", "-append", "mode=boot trace=trace.bin",
-			"it's", "", "a,b=c:d/e"};
+			"it's", "",        "a,b=c:d/e"};
 	char out[256];
 
 	EXPECT_EQ_INT(shell_join(6, argv, out, sizeof(out)), 0);
@@ -44,13 +44,12 @@ TEST(harness_paths, root_from_exe)
 					  sizeof(out)),
 		      0);
 	EXPECT_STREQ(out, "/work/main");
-	EXPECT_EQ_INT(paths_root_from_exe("/build/faultline", out,
-					  sizeof(out)),
+	EXPECT_EQ_INT(paths_root_from_exe("/build/faultline", out, sizeof(out)),
 		      0);
 	EXPECT_STREQ(out, "/");
-	EXPECT_EQ_INT(paths_root_from_exe("/a//build//faultline", out,
-					  sizeof(out)),
-		      0);
+	EXPECT_EQ_INT(
+		paths_root_from_exe("/a//build//faultline", out, sizeof(out)),
+		0);
 	EXPECT_STREQ(out, "/a");
 	EXPECT_EQ_INT(paths_root_from_exe("faultline", out, sizeof(out)),
 		      -ERR_RANGE);

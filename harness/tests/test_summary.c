@@ -34,7 +34,8 @@ static void sum_schema(struct trace_data *td, unsigned ncpus)
 				 "%s", trace_events[i].fields[f].name);
 			snprintf(e->fields[f].kind, sizeof(e->fields[f].kind),
 				 "%s",
-				 trace_kind_name(trace_events[i].fields[f].kind));
+				 trace_kind_name(
+					 trace_events[i].fields[f].kind));
 		}
 	}
 	td->nevents = td->events != NULL ? trace_nevents : 0;
@@ -42,7 +43,8 @@ static void sum_schema(struct trace_data *td, unsigned ncpus)
 		td->nenums += trace_enums[k].nvalues;
 	}
 	td->enums = calloc(td->nenums, sizeof(*td->enums));
-	for (unsigned k = 0, n = 0; td->enums != NULL && k < trace_nenums; k++) {
+	for (unsigned k = 0, n = 0; td->enums != NULL && k < trace_nenums;
+	     k++) {
 		for (unsigned v = 0; v < trace_enums[k].nvalues; v++, n++) {
 			struct trace_schema_enum *e = &td->enums[n];
 
@@ -106,8 +108,10 @@ static bool sum_phases_are(const struct summary_cpu *c,
 }
 
 static const enum summary_phase sum_full[] = {
-	SUMMARY_PHASE_BOOT_TABLES_ON, SUMMARY_PHASE_TRAMPOLINE_ENTERED,
-	SUMMARY_PHASE_RUNTIME_TABLES_ON, SUMMARY_PHASE_TLBI,
+	SUMMARY_PHASE_BOOT_TABLES_ON,
+	SUMMARY_PHASE_TRAMPOLINE_ENTERED,
+	SUMMARY_PHASE_RUNTIME_TABLES_ON,
+	SUMMARY_PHASE_TLBI,
 	SUMMARY_PHASE_CPU_UP,
 };
 
@@ -176,11 +180,14 @@ TEST(harness_summary, records_out_of_order)
 TEST(harness_summary, missing_phases)
 {
 	static const enum summary_phase partial[] = {
-		SUMMARY_PHASE_BOOT_TABLES_ON, SUMMARY_PHASE_RUNTIME_TABLES_ON,
-		SUMMARY_PHASE_TLBI, SUMMARY_PHASE_CPU_UP,
+		SUMMARY_PHASE_BOOT_TABLES_ON,
+		SUMMARY_PHASE_RUNTIME_TABLES_ON,
+		SUMMARY_PHASE_TLBI,
+		SUMMARY_PHASE_CPU_UP,
 	};
 	static const enum summary_phase stuck[] = {
-		SUMMARY_PHASE_BOOT_TABLES_ON, SUMMARY_PHASE_TRAMPOLINE_ENTERED,
+		SUMMARY_PHASE_BOOT_TABLES_ON,
+		SUMMARY_PHASE_TRAMPOLINE_ENTERED,
 	};
 	struct trace_data td;
 	struct summary s;

@@ -24,17 +24,17 @@ TEST(harness_testout, full_run)
 	struct testout t;
 
 	testout_init(&t);
-	testout_feed(&t,
-		     "faultline: all 4 CPUs reached the runtime tables\n"
-		     "PASS dtb.finds_memory (12 us)\n"
-		     "    hyp/tests/test_fmt.c:40: expected a == b, got 1 vs 2\n"
-		     "FAIL fmt.char_honours_width (hyp/tests/test_fmt.c:33)\n"
-		     "SKIP spe.drain: no SPE on this CPU\n"
-		     "PASS trace_ring.wraps (3 us)\r\n"
-		     "FAIL fmt.pointer_width (hyp/tests/test_fmt.c:50)\n"
-		     "1 skipped (named above with SKIP)\n"
-		     "2 passed, 2 failed\n"
-		     "faultline: run ended: failed (exit status 1)\n");
+	testout_feed(
+		&t, "faultline: all 4 CPUs reached the runtime tables\n"
+		    "PASS dtb.finds_memory (12 us)\n"
+		    "    hyp/tests/test_fmt.c:40: expected a == b, got 1 vs 2\n"
+		    "FAIL fmt.char_honours_width (hyp/tests/test_fmt.c:33)\n"
+		    "SKIP spe.drain: no SPE on this CPU\n"
+		    "PASS trace_ring.wraps (3 us)\r\n"
+		    "FAIL fmt.pointer_width (hyp/tests/test_fmt.c:50)\n"
+		    "1 skipped (named above with SKIP)\n"
+		    "2 passed, 2 failed\n"
+		    "faultline: run ended: failed (exit status 1)\n");
 	EXPECT_EQ(t.passed, 2);
 	EXPECT_EQ(t.failed, 2);
 	EXPECT_EQ(t.skipped, 1);

@@ -14,8 +14,8 @@ static int verdict_exited(int code)
 
 static struct proc_result verdict_res(int status)
 {
-	struct proc_result r = {.started = true, .reaped = true,
-				.status = status};
+	struct proc_result r = {
+		.started = true, .reaped = true, .status = status};
 
 	return r;
 }
@@ -24,14 +24,15 @@ static struct proc_result verdict_res(int status)
 TEST(harness_verdict, hypervisor_exit_statuses)
 {
 	static const enum verdict expect[] = {
-		VERDICT_OK, VERDICT_TESTS_FAILED, VERDICT_BAD_ARGUMENTS,
+		VERDICT_OK,    VERDICT_TESTS_FAILED, VERDICT_BAD_ARGUMENTS,
 		VERDICT_CRASH, VERDICT_BOOT_FAILED,
 	};
 
 	for (int code = 0; code < 5; code++) {
 		struct proc_result r = verdict_res(verdict_exited(code));
 
-		ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == code);
+		ASSERT_TRUE(WIFEXITED(r.status) &&
+			    WEXITSTATUS(r.status) == code);
 		EXPECT_EQ(verdict_from_result(&r, true), expect[code]);
 	}
 }
