@@ -11,51 +11,48 @@
 #include <faultline/trace/export.h>
 
 #include "manifest.h"
-#include "paths.h"
 #include "qemu.h"
 #include "report.h"
-#include "results.h"
 #include "run.h"
 #include "run_args.h"
+#include "run_paths.h"
 #include "shell.h"
+#include "term.h"
 
 /* Time QEMU gets to end after SIGTERM before SIGKILL. */
 #define RUN_TERM_GRACE_MS 2000u
-/* How much of QEMU's stderr is shown when it failed. */
-#define RUN_STDERR_TAIL 4096
+/* How long the echo waits for a stalled terminal before it stops. */
+#define RUN_ECHO_WAIT_MS 200u
+/* How much of a log is shown when it explains a failure. */
+#define RUN_TAIL_BYTES 4096u
+#define RUN_TAIL_LINES 20u
 
-/* The files a run directory holds; stale ones are removed first. */
-static const char *const run_files[] = {
-	"console.log", "qemu-stderr.log", "trace.bin",
-	"events.csv",  "summary.json",    "manifest.json",
-};
-
-/* Where the pipes' data goes. */
+/* Where QEMU's output goes as it arrives. */
 struct run_io {
 	int console_fd;
 	int stderr_fd;
-	bool echo_stdout;
-	bool echo_stderr;
+	struct term_echo out;
+	struct term_echo err;
 	uint64_t console_bytes;
-	char last_echoed;
 	bool write_failed;
 };
 
-/* The paths of one run. */
-struct run_paths {
-	char root[PATHS_MAX];
-	char hyp[PATHS_MAX];
-	char qemu[PATHS_MAX];
-	char dir[PATHS_MAX];
-	char shown_dir[PATHS_MAX];
-	char console[PATHS_MAX];
-	char stderr_log[PATHS_MAX];
-	char trace[PATHS_MAX];
-	char csv[PATHS_MAX];
-	char summary[PATHS_MAX];
-	char manifest[PATHS_MAX];
+/* Everything one run produces, for the report and the cleanup. */
+struct run_state {
+	struct run_options o;
+	struct run_paths p;
+	struct qemu_cmd cmd;
+	struct proc_result res;
+	struct trace_data td;
+	struct summary sum;
+	struct testout tests;
+	struct report r;
+	struct manifest m;
+	char qemu_version[256];
+	char git_revision[160];
 };
 
+/* Set by SIGINT/SIGTERM while QEMU runs: the signal's number. */
 static volatile sig_atomic_t run_stop;
 
 static void run_on_signal(int sig)
@@ -84,15 +81,13 @@ static void run_on_stdout(void *arg, const char *data, size_t len)
 {
 	struct run_io *io = arg;
 
+	/* The log first: it must have everything even if we are killed. */
 	io->console_bytes += len;
 	if (!run_write_all(io->console_fd, data, len)) {
 		io->write_failed = true;
 	}
-	if (io->echo_stdout) {
-		/* A closed terminal pipe stops the echo, not the run. */
-		io->echo_stdout = run_write_all(STDOUT_FILENO, data, len);
-		io->last_echoed = data[len - 1];
-	}
+	/* A stalled or closed terminal stops the echo, never the run. */
+	term_echo_write(&io->out, data, len);
 }
 
 static void run_on_stderr(void *arg, const char *data, size_t len)
@@ -102,225 +97,24 @@ static void run_on_stderr(void *arg, const char *data, size_t len)
 	if (!run_write_all(io->stderr_fd, data, len)) {
 		io->write_failed = true;
 	}
-	if (io->echo_stderr) {
-		io->echo_stderr = run_write_all(STDERR_FILENO, data, len);
-	}
+	term_echo_write(&io->err, data, len);
 }
 
-/* @path relative to the current directory when it is inside it. */
-static void run_shown_path(const char *path, char *out, size_t size)
+static int run_open_log(const char *path)
 {
-	char cwd[PATHS_MAX];
-	size_t len;
-
-	if (getcwd(cwd, sizeof(cwd)) != NULL) {
-		len = strlen(cwd);
-		if (strncmp(path, cwd, len) == 0 && path[len] == '/') {
-			snprintf(out, size, "%s", path + len + 1);
-			return;
-		}
-	}
-	snprintf(out, size, "%s", path);
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+		    0666);
 }
 
-/* Finds the hypervisor, QEMU and the run directory; 0 or an exit status. */
-static int run_prepare(const struct run_options *o, struct run_paths *p)
+/* Runs QEMU under the deadline and the signal handlers; its verdict. */
+static enum verdict run_qemu(struct run_state *s)
 {
-	char hyp[PATHS_MAX];
-	char results[PATHS_MAX];
-	char qemu[PATHS_MAX];
-	int ret;
-
-	if (paths_repo_root(p->root, sizeof(p->root)) != 0 ||
-	    (o->hyp == NULL &&
-	     paths_join(p->root, "build/hyp.elf", hyp, sizeof(hyp)) != 0) ||
-	    paths_join(p->root, "results", results, sizeof(results)) != 0) {
-		fprintf(stderr, "faultline: cannot find the repository root\n");
-		return 1;
-	}
-	if (o->hyp != NULL) {
-		snprintf(hyp, sizeof(hyp), "%s", o->hyp);
-	}
-	if (!paths_is_file(hyp) || realpath(hyp, p->hyp) == NULL) {
-		fprintf(stderr,
-			"faultline: hypervisor image %s not found: build it "
-			"with `make`%s\n",
-			hyp, o->hyp == NULL ? " (or give --hyp PATH)" : "");
-		return 1;
-	}
-	if (!paths_find_program(o->qemu, qemu, sizeof(qemu)) ||
-	    realpath(qemu, p->qemu) == NULL) {
-		fprintf(stderr,
-			"faultline: cannot run %s: not found or not "
-			"executable; install QEMU with `make deps`%s\n",
-			o->qemu,
-			strchr(o->qemu, '/') ? ""
-					     : " (it is looked up in PATH)");
-		return 1;
-	}
-	if (o->out != NULL) {
-		ret = paths_mkdir_p(o->out);
-		if (ret == 0 && realpath(o->out, p->dir) == NULL) {
-			ret = -ERR_IO;
-		}
-		for (size_t i = 0;
-		     ret == 0 && i < sizeof(run_files) / sizeof(run_files[0]);
-		     i++) {
-			char stale[PATHS_MAX];
-
-			if (paths_join(p->dir, run_files[i], stale,
-				       sizeof(stale)) == 0 &&
-			    unlink(stale) != 0 && errno != ENOENT) {
-				ret = -ERR_IO;
-			}
-		}
-	} else {
-		ret = results_create_run_dir(results, o->name, p->dir,
-					     sizeof(p->dir));
-		if (ret == 0 && results_update_latest(results, p->dir) != 0) {
-			fprintf(stderr,
-				"faultline: warning: cannot update %s/latest: "
-				"%s\n",
-				results, strerror(errno));
-		}
-	}
-	if (ret != 0) {
-		fprintf(stderr,
-			"faultline: cannot prepare the run directory %s: %s\n",
-			o->out != NULL ? o->out : results, strerror(errno));
-		return 1;
-	}
-	run_shown_path(p->dir, p->shown_dir, sizeof(p->shown_dir));
-	if (paths_join(p->dir, "console.log", p->console, sizeof(p->console)) ||
-	    paths_join(p->dir, "qemu-stderr.log", p->stderr_log,
-		       sizeof(p->stderr_log)) ||
-	    paths_join(p->dir, "trace.bin", p->trace, sizeof(p->trace)) ||
-	    paths_join(p->dir, "events.csv", p->csv, sizeof(p->csv)) ||
-	    paths_join(p->dir, "summary.json", p->summary,
-		       sizeof(p->summary)) ||
-	    paths_join(p->dir, "manifest.json", p->manifest,
-		       sizeof(p->manifest))) {
-		fprintf(stderr, "faultline: run directory path too long\n");
-		return 1;
-	}
-	return 0;
-}
-
-/* Prints the end of QEMU's stderr, which says why it failed. */
-static void run_show_stderr(const struct run_paths *p)
-{
-	char buf[RUN_STDERR_TAIL + 1];
-	FILE *f = fopen(p->stderr_log, "r");
-	long size;
-	size_t n;
-
-	if (f == NULL) {
-		return;
-	}
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, size > RUN_STDERR_TAIL ? size - RUN_STDERR_TAIL : 0, SEEK_SET);
-	n = fread(buf, 1, RUN_STDERR_TAIL, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (n == 0) {
-		fprintf(stderr, "faultline: QEMU wrote nothing on stderr\n");
-		return;
-	}
-	fprintf(stderr,
-		"faultline: QEMU's stderr (%s/qemu-stderr.log)%s:\n%s%s",
-		p->shown_dir, size > RUN_STDERR_TAIL ? ", the end" : "", buf,
-		buf[n - 1] == '\n' ? "" : "\n");
-}
-
-/*
- * With --quiet the console was not shown: prints its last @max lines when
- * they say why the run failed.
- */
-static void run_show_console_tail(const struct run_paths *p, unsigned max)
-{
-	char buf[RUN_STDERR_TAIL + 1];
-	FILE *f = fopen(p->console, "r");
-	const char *start;
-	unsigned lines = 0;
-	long size;
-	size_t n;
-
-	if (f == NULL) {
-		return;
-	}
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, size > RUN_STDERR_TAIL ? size - RUN_STDERR_TAIL : 0, SEEK_SET);
-	n = fread(buf, 1, RUN_STDERR_TAIL, f);
-	fclose(f);
-	while (n > 0 && buf[n - 1] == '\n') {
-		n--;
-	}
-	buf[n] = '\0';
-	if (n == 0) {
-		return;
-	}
-	start = buf + n;
-	while (start > buf && lines < max) {
-		start--;
-		if (*start == '\n') {
-			lines++;
-		}
-	}
-	if (*start == '\n') {
-		start++;
-	}
-	printf("faultline: the end of %s/console.log:\n%s\n", p->shown_dir,
-	       start);
-}
-
-/* Decodes the trace and writes events.csv; fills the report's trace part. */
-static void run_collect_trace(const struct run_paths *p, struct trace_data *td,
-			      struct summary *sum, struct report *r)
-{
-	FILE *csv;
-
-	r->trace_present = paths_is_file(p->trace);
-	if (!r->trace_present) {
-		return;
-	}
-	r->trace_ret = trace_data_load_file(p->trace, td);
-	r->td = td;
-	if (summary_compute(td, sum) == 0) {
-		r->sum = sum;
-	} else {
-		fprintf(stderr,
-			"faultline: out of memory summarising the trace\n");
-	}
-	if (td->nrecords == 0) {
-		return;
-	}
-	csv = fopen(p->csv, "w");
-	if (csv == NULL || trace_export_csv(td, csv) != 0) {
-		fprintf(stderr, "faultline: cannot write %s: %s\n", p->csv,
-			strerror(errno));
-	} else {
-		r->csv_written = true;
-	}
-	if (csv != NULL && fclose(csv) != 0) {
-		r->csv_written = false;
-	}
-}
-
-/* Runs QEMU; returns the verdict. */
-static enum verdict run_qemu(const struct run_options *o,
-			     const struct run_paths *p, struct qemu_cmd *cmd,
-			     struct proc_result *res)
-{
-	struct run_io io = {
-		.echo_stdout = o->verbosity != RUN_QUIET,
-		.echo_stderr = o->verbosity == RUN_VERBOSE,
-		.last_echoed = '\n',
-	};
+	const struct run_options *o = &s->o;
+	struct run_io io = {.console_fd = run_open_log(s->p.console),
+			    .stderr_fd = run_open_log(s->p.stderr_log)};
 	struct proc_spec spec = {
-		.argv = cmd->argv,
-		.cwd = p->dir,
+		.argv = s->cmd.argv,
+		.cwd = s->p.dir,
 		.timeout_ms = o->timeout_ms,
 		.term_grace_ms = RUN_TERM_GRACE_MS,
 		.on_stdout = run_on_stdout,
@@ -329,195 +123,246 @@ static enum verdict run_qemu(const struct run_options *o,
 		.stop = &run_stop,
 	};
 	struct sigaction sa, old_int, old_term, old_pipe;
-	int ret;
+	int ret = -ERR_IO;
 
-	io.console_fd =
-		open(p->console,
-		     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
-	io.stderr_fd =
-		open(p->stderr_log,
-		     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
-	if (io.console_fd < 0 || io.stderr_fd < 0) {
+	memset(&s->res, 0, sizeof(s->res));
+	if (io.console_fd >= 0 && io.stderr_fd >= 0) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = run_on_signal;
+		sigemptyset(&sa.sa_mask);
+		run_stop = 0;
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGPIPE, &sa, &old_pipe);
+		fflush(stdout);
+		fflush(stderr);
+		term_echo_open(&io.out,
+			       o->verbosity != RUN_QUIET ? STDOUT_FILENO : -1,
+			       RUN_ECHO_WAIT_MS);
+		term_echo_open(&io.err,
+			       o->verbosity == RUN_VERBOSE ? STDERR_FILENO : -1,
+			       RUN_ECHO_WAIT_MS);
+		ret = proc_run(&spec, &s->res);
+		term_echo_close(&io.out);
+		term_echo_close(&io.err);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGPIPE, &old_pipe, NULL);
+	} else {
 		fprintf(stderr, "faultline: cannot create the logs in %s: %s\n",
-			p->shown_dir, strerror(errno));
-		memset(res, 0, sizeof(*res));
-		if (io.console_fd >= 0) {
-			close(io.console_fd);
-		}
-		if (io.stderr_fd >= 0) {
-			close(io.stderr_fd);
-		}
-		return VERDICT_QEMU_ERROR;
+			s->p.shown_dir, strerror(errno));
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = run_on_signal;
-	sigemptyset(&sa.sa_mask);
-	run_stop = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, &old_pipe);
-	fflush(stdout);
-	ret = proc_run(&spec, res);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGPIPE, &old_pipe, NULL);
-	close(io.console_fd);
-	close(io.stderr_fd);
-	if (io.echo_stdout && io.last_echoed != '\n') {
+	if (io.console_fd >= 0) {
+		close(io.console_fd);
+	}
+	if (io.stderr_fd >= 0) {
+		close(io.stderr_fd);
+	}
+	if (o->verbosity != RUN_QUIET && io.out.last != '\n') {
 		fputc('\n', stdout);
+	}
+	if (io.out.stopped || io.err.stopped) {
+		fprintf(stderr,
+			"faultline: the terminal fell behind, so the echo "
+			"stopped; %s/console.log has everything\n",
+			s->p.shown_dir);
 	}
 	if (io.write_failed) {
 		fprintf(stderr,
-			"faultline: warning: writing the logs in %s failed: "
-			"%s\n",
-			p->shown_dir, strerror(errno));
+			"faultline: warning: writing the logs in %s failed\n",
+			s->p.shown_dir);
 	}
 	if (ret == -ERR_NOENT) {
 		fprintf(stderr,
 			"faultline: cannot run %s: %s failed: %s; install QEMU "
 			"with `make deps`\n",
-			cmd->argv[0], res->spawn_step,
-			strerror(res->spawn_errno));
-	} else if (ret != 0) {
+			s->cmd.argv[0], s->res.spawn_step,
+			strerror(s->res.spawn_errno));
+	} else if (ret == -ERR_IO && io.console_fd >= 0) {
 		fprintf(stderr, "faultline: cannot start %s: %s\n",
-			cmd->argv[0], strerror(errno));
+			s->cmd.argv[0], strerror(errno));
 	}
-	return verdict_from_result(res, io.console_bytes > 0);
-}
-
-static bool run_color(void)
-{
-	const char *term = getenv("TERM");
-
-	return isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
-	       term != NULL && strcmp(term, "dumb") != 0;
-}
-
-int run_main(int argc, char *const *argv)
-{
-	struct run_options o;
-	struct run_paths *p = calloc(1, sizeof(*p));
-	struct qemu_config qc;
-	struct qemu_cmd cmd;
-	struct proc_result res;
-	struct trace_data td;
-	struct summary sum;
-	struct testout tests;
-	struct report r;
-	struct manifest m;
-	char qemu_ver[256];
-	char git_rev[160];
-	char err[256];
-	int status;
-
-	memset(&td, 0, sizeof(td));
-	memset(&sum, 0, sizeof(sum));
-	testout_init(&tests);
-	if (p == NULL) {
-		return 1;
-	}
-	if (run_args_parse(argc - 1, argv + 1, &o, err, sizeof(err)) != 0) {
-		fprintf(stderr,
-			"faultline run: %s\n%s(faultline run --help for "
-			"details)\n",
-			err, run_args_synopsis());
-		free(p);
-		return 2;
-	}
-	if (o.help) {
-		fputs(run_args_usage(), stdout);
-		free(p);
-		return 0;
-	}
-	status = run_prepare(&o, p);
-	if (status != 0) {
-		free(p);
-		return status;
-	}
-	qc = (struct qemu_config){
-		.qemu = p->qemu,
-		.hyp = p->hyp,
-		.smp = o.smp,
-		.mode = o.mode,
-		.test = o.test,
-		.append = o.append,
-		.trace = "trace.bin",
-	};
-	if (qemu_build(&qc, &cmd) != 0) {
-		fprintf(stderr,
-			"faultline run: the boot arguments are too long\n");
-		free(p);
-		return 2;
-	}
-	qemu_version(p->qemu, qemu_ver, sizeof(qemu_ver));
-	manifest_git_revision(p->root, git_rev, sizeof(git_rev));
-	m = (struct manifest){
-		.argc = argc,
-		.argv = argv,
-		.qemu_argc = cmd.argc,
-		.qemu_argv = cmd.argv,
-		.hyp = p->hyp,
-		.qemu_version = qemu_ver,
-		.git_revision = git_rev,
-		.dir = p->dir,
-	};
-	/* Written now too, so a run that never ends still says what it was. */
-	manifest_write(&m, p->manifest);
-	if (o.verbosity != RUN_QUIET) {
-		printf("faultline: %s run, %u CPUs, timeout %.0f s, in %s/\n",
-		       o.mode, o.smp, o.timeout_ms / 1000.0, p->shown_dir);
-	}
-	if (o.verbosity == RUN_VERBOSE) {
-		char line[8192];
-
-		shell_join(cmd.argc, cmd.argv, line, sizeof(line));
-		printf("faultline: %s\n", line);
-	}
-
-	r = (struct report){
-		.dir = p->shown_dir,
-		.mode = o.mode,
-		.smp = o.smp,
-		.timeout_ms = o.timeout_ms,
-		.proc = &res,
-	};
-	r.verdict = run_qemu(&o, p, &cmd, &res);
-	if (r.verdict == VERDICT_INTERRUPTED) {
+	if (s->res.interrupted) {
 		fprintf(stderr,
 			"faultline: interrupted (signal %d): QEMU stopped, "
 			"keeping what arrived\n",
 			(int)run_stop);
 	}
-	run_collect_trace(p, &td, &sum, &r);
-	if (strcmp(o.mode, "test") == 0) {
-		testout_parse_file(&tests, p->console);
-		r.tests = &tests;
+	return verdict_from_result(&s->res, io.console_bytes > 0);
+}
+
+/* Decodes the trace, summarises it and writes events.csv. */
+static void run_collect_trace(struct run_state *s)
+{
+	struct report *r = &s->r;
+	FILE *csv;
+
+	r->trace_present = paths_is_file(s->p.trace);
+	if (!r->trace_present) {
+		return;
 	}
-	if (r.trace_present) {
-		m.build_id = td.build_id;
-		m.build_id_len = sizeof(td.build_id);
+	/* Whatever arrived: a damaged or cut file still yields its records. */
+	r->trace_ret = trace_data_load_file(s->p.trace, &s->td);
+	r->td = &s->td;
+	if (summary_compute(&s->td, &s->sum) == 0) {
+		r->sum = &s->sum;
+	} else {
+		fprintf(stderr, "faultline: out of memory summarising the "
+				"trace\n");
 	}
-	if (manifest_write(&m, p->manifest) != 0 ||
-	    report_write_summary(&r, p->summary) != 0) {
+	if (s->td.nrecords == 0) {
+		return;
+	}
+	csv = fopen(s->p.csv, "w");
+	r->csv_written = csv != NULL && trace_export_csv(&s->td, csv) == 0;
+	if (csv != NULL && fclose(csv) != 0) {
+		r->csv_written = false;
+	}
+	if (!r->csv_written) {
+		fprintf(stderr, "faultline: cannot write %s: %s\n", s->p.csv,
+			strerror(errno));
+	}
+}
+
+/* Shows what explains a failed run when the user has not seen it yet. */
+static void run_explain(const struct run_state *s)
+{
+	enum verdict v = s->r.verdict;
+	char title[PATHS_MAX + 64];
+
+	if (v == VERDICT_QEMU_ERROR && s->o.verbosity != RUN_VERBOSE &&
+	    s->res.started) {
+		snprintf(title, sizeof(title),
+			 "faultline: QEMU's stderr (%s/qemu-stderr.log):",
+			 s->p.shown_dir);
+		if (term_show_tail(stderr, title, s->p.stderr_log,
+				   RUN_TAIL_BYTES, RUN_TAIL_LINES) == 0) {
+			fprintf(stderr,
+				"faultline: QEMU wrote nothing on stderr\n");
+		}
+	}
+	if (s->o.verbosity == RUN_QUIET &&
+	    (v == VERDICT_BAD_ARGUMENTS || v == VERDICT_BOOT_FAILED ||
+	     v == VERDICT_TIMEOUT || v == VERDICT_INTERRUPTED)) {
+		snprintf(title, sizeof(title),
+			 "faultline: the end of %s/console.log:",
+			 s->p.shown_dir);
+		term_show_tail(stdout, title, s->p.console, RUN_TAIL_BYTES, 5);
+	}
+}
+
+/* Builds the command line and the manifest, and says what will run. */
+static int run_setup(struct run_state *s, int argc, char *const *argv)
+{
+	struct qemu_config qc = {
+		.qemu = s->p.qemu,
+		.hyp = s->p.hyp,
+		.smp = s->o.smp,
+		.mode = s->o.mode,
+		.test = s->o.test,
+		.append = s->o.append,
+		.trace = "trace.bin",
+	};
+
+	if (qemu_build(&qc, &s->cmd) != 0) {
+		fprintf(stderr, "faultline run: --append: the boot arguments "
+				"are too long\n");
+		return -ERR_RANGE;
+	}
+	qemu_version(s->p.qemu, s->qemu_version, sizeof(s->qemu_version));
+	manifest_git_revision(s->p.root, s->git_revision,
+			      sizeof(s->git_revision));
+	s->m = (struct manifest){
+		.argc = argc,
+		.argv = argv,
+		.qemu_argc = s->cmd.argc,
+		.qemu_argv = s->cmd.argv,
+		.hyp = s->p.hyp,
+		.qemu_version = s->qemu_version,
+		.git_revision = s->git_revision,
+		.dir = s->p.dir,
+	};
+	/* Written now too, so a run that never ends still says what it was. */
+	manifest_write(&s->m, s->p.manifest);
+	if (s->o.verbosity != RUN_QUIET) {
+		printf("faultline: %s run, %u CPUs, timeout %g s, in %s/\n",
+		       s->o.mode, s->o.smp, s->o.timeout_ms / 1000.0,
+		       s->p.shown_dir);
+	}
+	if (s->o.verbosity == RUN_VERBOSE) {
+		char line[8192];
+
+		shell_join(s->cmd.argc, s->cmd.argv, line, sizeof(line));
+		printf("faultline: %s\n", line);
+	}
+	return 0;
+}
+
+/* Everything after QEMU: the trace, the tests, the files, the summary. */
+static int run_finish(struct run_state *s)
+{
+	struct report *r = &s->r;
+
+	run_collect_trace(s);
+	if (strcmp(s->o.mode, "test") == 0) {
+		testout_parse_file(&s->tests, s->p.console);
+		r->tests = &s->tests;
+	}
+	if (r->trace_present && s->td.version != 0) {
+		s->m.build_id = s->td.build_id;
+		s->m.build_id_len = sizeof(s->td.build_id);
+	}
+	if (manifest_write(&s->m, s->p.manifest) != 0 ||
+	    report_write_summary(r, s->p.summary) != 0) {
 		fprintf(stderr,
 			"faultline: cannot write the summary in %s: %s\n",
-			p->shown_dir, strerror(errno));
+			s->p.shown_dir, strerror(errno));
 	}
-	if (r.verdict == VERDICT_QEMU_ERROR && o.verbosity != RUN_VERBOSE) {
-		run_show_stderr(p);
-	}
-	if (o.verbosity == RUN_QUIET && (r.verdict == VERDICT_BAD_ARGUMENTS ||
-					 r.verdict == VERDICT_BOOT_FAILED ||
-					 r.verdict == VERDICT_TIMEOUT)) {
-		run_show_console_tail(p, 5);
-	}
-	report_print(&r, stdout, run_color());
+	run_explain(s);
+	report_print(r, stdout, term_color(STDOUT_FILENO));
 	fflush(stdout);
-	status = verdict_exit_code(r.verdict);
-	testout_free(&tests);
-	summary_free(&sum);
-	trace_data_free(&td);
-	free(p);
+	return verdict_exit_code(r->verdict);
+}
+
+int run_main(int argc, char *const *argv)
+{
+	struct run_state *s = calloc(1, sizeof(*s));
+	char err[256];
+	int status;
+
+	if (s == NULL) {
+		fprintf(stderr, "faultline: out of memory\n");
+		return 1;
+	}
+	testout_init(&s->tests);
+	if (run_args_parse(argc - 1, argv + 1, &s->o, err, sizeof(err)) != 0) {
+		fprintf(stderr,
+			"faultline run: %s\n%s(faultline run --help for "
+			"details)\n",
+			err, run_args_synopsis());
+		status = 2;
+	} else if (s->o.help) {
+		fputs(run_args_usage(), stdout);
+		status = 0;
+	} else if (run_paths_prepare(&s->o, &s->p) != 0) {
+		status = 1;
+	} else if (run_setup(s, argc, argv) != 0) {
+		status = 2;
+	} else {
+		s->r = (struct report){
+			.dir = s->p.shown_dir,
+			.mode = s->o.mode,
+			.smp = s->o.smp,
+			.timeout_ms = s->o.timeout_ms,
+			.proc = &s->res,
+		};
+		s->r.verdict = run_qemu(s);
+		status = run_finish(s);
+	}
+	testout_free(&s->tests);
+	summary_free(&s->sum);
+	trace_data_free(&s->td);
+	free(s);
 	return status;
 }

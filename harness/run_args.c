@@ -142,6 +142,10 @@ static int run_args_check(struct run_options *o, bool mode_given, char *err,
 			err, size, "--append: %s %s", key,
 			"is set by the harness (use --mode, --test)");
 	}
+	if (o->append != NULL && strlen(o->append) > RUN_MAX_APPEND) {
+		return run_args_fail(err, size, "--append: %s%s", "",
+				     "too long (at most 512 characters)");
+	}
 	if (o->append != NULL && strchr(o->append, '\n') != NULL) {
 		return run_args_fail(err, size, "--append: %s%s", "",
 				     "must be one line");

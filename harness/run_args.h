@@ -11,6 +11,8 @@
 
 /** Most CPUs a run can ask for (the hypervisor's PLATFORM_MAX_CPUS). */
 #define RUN_MAX_SMP 16
+/** Longest --append accepted (the -append line also holds mode= etc.). */
+#define RUN_MAX_APPEND 512
 /** Longest timeout accepted, in seconds (a day). */
 #define RUN_MAX_TIMEOUT_S 86400.0
 

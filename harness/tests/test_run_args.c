@@ -123,6 +123,15 @@ TEST(harness_args, errors_name_the_argument)
 		{{"run", "--hyp", NULL}, "--hyp"},
 	};
 
+	static char long_append[RUN_MAX_APPEND + 2];
+	char *too_long[] = {"run", "--append", long_append, NULL};
+	struct run_options lo;
+	char lerr[160];
+
+	memset(long_append, 'x', RUN_MAX_APPEND + 1);
+	EXPECT_EQ_INT(args_parse(too_long, &lo, lerr, sizeof(lerr)),
+		      -ERR_INVAL);
+	EXPECT_TRUE(strstr(lerr, "--append") != NULL);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct run_options o;
 		char err[160];
