@@ -50,6 +50,8 @@ struct run_state {
 	struct manifest m;
 	char qemu_version[256];
 	char git_revision[160];
+	/* The echoed console did not end with a line break. */
+	bool echo_unterminated;
 };
 
 /* Set by SIGINT/SIGTERM while QEMU runs: the signal's number. */
@@ -122,7 +124,7 @@ static enum verdict run_qemu(struct run_state *s)
 		.sink_arg = &io,
 		.stop = &run_stop,
 	};
-	struct sigaction sa, old_int, old_term, old_pipe;
+	struct sigaction sa, old_int, old_term;
 	int ret = -ERR_IO;
 
 	memset(&s->res, 0, sizeof(s->res));
@@ -133,8 +135,6 @@ static enum verdict run_qemu(struct run_state *s)
 		run_stop = 0;
 		sigaction(SIGINT, &sa, &old_int);
 		sigaction(SIGTERM, &sa, &old_term);
-		sa.sa_handler = SIG_IGN;
-		sigaction(SIGPIPE, &sa, &old_pipe);
 		fflush(stdout);
 		fflush(stderr);
 		term_echo_open(&io.out,
@@ -148,7 +148,6 @@ static enum verdict run_qemu(struct run_state *s)
 		term_echo_close(&io.err);
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
-		sigaction(SIGPIPE, &old_pipe, NULL);
 	} else {
 		fprintf(stderr, "faultline: cannot create the logs in %s: %s\n",
 			s->p.shown_dir, strerror(errno));
@@ -159,13 +158,11 @@ static enum verdict run_qemu(struct run_state *s)
 	if (io.stderr_fd >= 0) {
 		close(io.stderr_fd);
 	}
-	if (o->verbosity != RUN_QUIET && io.out.last != '\n') {
-		fputc('\n', stdout);
-	}
+	s->echo_unterminated = io.out.last != '\n' && !io.out.stopped;
 	if (io.out.stopped || io.err.stopped) {
 		fprintf(stderr,
-			"faultline: the terminal fell behind, so the echo "
-			"stopped; %s/console.log has everything\n",
+			"faultline: the echo stopped (the reader fell behind "
+			"or went away); %s/console.log has everything\n",
 			s->p.shown_dir);
 	}
 	if (io.write_failed) {
@@ -319,6 +316,10 @@ static int run_finish(struct run_state *s)
 			"faultline: cannot write the summary in %s: %s\n",
 			s->p.shown_dir, strerror(errno));
 	}
+	/* Only now, with every file written: stdout may block. */
+	if (s->echo_unterminated) {
+		fputc('\n', stdout);
+	}
 	run_explain(s);
 	report_print(r, stdout, term_color(STDOUT_FILENO));
 	fflush(stdout);
@@ -336,6 +337,11 @@ int run_main(int argc, char *const *argv)
 		return 1;
 	}
 	testout_init(&s->tests);
+	/*
+	 * A reader that goes away (`faultline run | head`) must not kill us
+	 * before the results are written: writes fail with EPIPE instead.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (run_args_parse(argc - 1, argv + 1, &s->o, err, sizeof(err)) != 0) {
 		fprintf(stderr,
 			"faultline run: %s\n%s(faultline run --help for "
