@@ -283,9 +283,9 @@ static int run_setup(struct run_state *s, int argc, char *const *argv)
 	/* Written now too, so a run that never ends still says what it was. */
 	manifest_write(&s->m, s->p.manifest);
 	if (s->o.verbosity != RUN_QUIET) {
-		printf("faultline: %s run, %u CPUs, timeout %g s, in %s/\n",
-		       s->o.mode, s->o.smp, s->o.timeout_ms / 1000.0,
-		       s->p.shown_dir);
+		printf("faultline: %s run, %u CPU%s, timeout %g s, in %s/\n",
+		       s->o.mode, s->o.smp, s->o.smp == 1 ? "" : "s",
+		       s->o.timeout_ms / 1000.0, s->p.shown_dir);
 	}
 	if (s->o.verbosity == RUN_VERBOSE) {
 		char line[8192];
