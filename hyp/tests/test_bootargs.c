@@ -179,9 +179,12 @@ TEST(bootargs, bad_values)
 TEST(bootargs, unknown_keys)
 {
 	static const char *const bad[][2] = {
-		{"foo=1", "\"foo\""},	    {"Mode=boot", "\"Mode\""},
-		{"modes=boot", "\"modes\""}, {"mod=boot", "\"mod\""},
-		{"=boot", "\"\""},	    {"cpu=1", "\"cpu\""},
+		{"foo=1", "\"foo\""},
+		{"Mode=boot", "\"Mode\""},
+		{"modes=boot", "\"modes\""},
+		{"mod=boot", "\"mod\""},
+		{"=boot", "\"\""},
+		{"cpu=1", "\"cpu\""},
 		{"mode=test hotplug=1", "\"hotplug\""},
 	};
 

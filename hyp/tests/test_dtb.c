@@ -160,10 +160,18 @@ TEST(dtb, find_path_with_and_without_unit)
 TEST(dtb, find_path_not_found)
 {
 	static const char *const missing[] = {
-		"/nothing",	   "/cpu",	     "/cpus/cpu@4",
-		"/cpus/cpu@00", "/pl011@900000", "/pl011@90000000",
-		"cpus",	   "",		     "/intc/its/deeper",
-		"/its",	   "/cpus/cpu@0/x", "/psci@0",
+		"/nothing",
+		"/cpu",
+		"/cpus/cpu@4",
+		"/cpus/cpu@00",
+		"/pl011@900000",
+		"/pl011@90000000",
+		"cpus",
+		"",
+		"/intc/its/deeper",
+		"/its",
+		"/cpus/cpu@0/x",
+		"/psci@0",
 	};
 	struct dtb dt;
 	struct dtb_node n;

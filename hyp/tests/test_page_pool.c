@@ -75,6 +75,7 @@ TEST(page_pool, empty_pool)
 /** page_pool_ptr maps every PA of the pool to its byte and nothing outside. */
 TEST(page_pool, ptr_bounds)
 {
+	const uint64_t end = PP_BASE_PA + PP_NPAGES * PAGE_SIZE;
 	struct page_pool pool;
 	uint8_t *base = pp_pages[0];
 
@@ -84,13 +85,9 @@ TEST(page_pool, ptr_bounds)
 		    base + 0x1234);
 	EXPECT_TRUE(page_pool_ptr(&pool, pa_init(PP_BASE_PA + 3 * PAGE_SIZE)) ==
 		    pp_pages[3]);
-	EXPECT_TRUE(page_pool_ptr(&pool, pa_init(PP_BASE_PA + PP_NPAGES *
-								PAGE_SIZE -
-						 1)) ==
+	EXPECT_TRUE(page_pool_ptr(&pool, pa_init(end - 1)) ==
 		    base + PP_NPAGES * PAGE_SIZE - 1);
-	EXPECT_TRUE(page_pool_ptr(&pool, pa_init(PP_BASE_PA + PP_NPAGES *
-								PAGE_SIZE)) ==
-		    NULL);
+	EXPECT_TRUE(page_pool_ptr(&pool, pa_init(end)) == NULL);
 	EXPECT_TRUE(page_pool_ptr(&pool, pa_init(PP_BASE_PA - 1)) == NULL);
 	EXPECT_TRUE(page_pool_ptr(&pool, pa_init(PP_BASE_PA - PAGE_SIZE)) ==
 		    NULL);

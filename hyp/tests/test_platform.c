@@ -16,8 +16,6 @@ static struct dtb_build plt_b;
 static uint8_t plt_blob[8192];
 static struct platform plt;
 static struct dtb plt_dt;
-/* Corrupted trees that platform_from_dtb() refused, in plt_corrupt_all(). */
-static unsigned plt_refused;
 
 /* Parses the @size bytes at @blob into plt. */
 static int plt_parse(const uint8_t *blob, size_t size)
@@ -565,94 +563,4 @@ TEST(platform, gic_regions)
 	ASSERT_EQ_INT(plt_parse_built(), 0);
 	EXPECT_EQ(plt.gic.version, 2);
 	EXPECT_EQ(plt.gic.redist.base, 0x2c002000);
-}
-
-/** A structural error met while parsing is reported with its byte offset. */
-TEST(platform, malformed_tree_reported)
-{
-	size_t size = FIXTURE_SIZE(qemu_virt_smp4);
-	long at;
-
-	test_util_copy(plt_blob, fixture_qemu_virt_smp4, size);
-	/* Turn the BEGIN_NODE token of /cpus into an unknown token. */
-	at = test_util_find(plt_blob, size, 0, "\0\0\0\1cpus", 9);
-	ASSERT_TRUE(at > 0);
-	test_util_put_be32(plt_blob, (size_t)at, 0x77);
-	EXPECT_EQ_INT(plt_parse(plt_blob, size), -ERR_INVAL);
-	EXPECT_TRUE(test_util_contains(plt.error, "malformed device tree at byte"));
-	EXPECT_EQ(plt_dt.error.offset, (uint64_t)at);
-}
-
-/** platform_is_memory accepts ranges inside one memory range only. */
-TEST(platform, is_memory)
-{
-	ASSERT_EQ_INT(plt_parse(fixture_two_ranges_uart,
-				FIXTURE_SIZE(two_ranges_uart)),
-		      0);
-	EXPECT_TRUE(platform_is_memory(&plt, 0x80000000, 0x40000000));
-	EXPECT_TRUE(platform_is_memory(&plt, 0x80001000, 0x1000));
-	EXPECT_TRUE(platform_is_memory(&plt, 0xbffff000, 0x1000));
-	EXPECT_TRUE(!platform_is_memory(&plt, 0xbffff000, 0x2000));
-	EXPECT_TRUE(!platform_is_memory(&plt, 0x7ffff000, 0x2000));
-	EXPECT_TRUE(!platform_is_memory(&plt, 0xc0000000, 1));
-	EXPECT_TRUE(!platform_is_memory(&plt, 0x80000000, 0x40000001));
-	EXPECT_TRUE(platform_is_memory(&plt, 0x880000000ull, 0x80000000));
-	/* Two ranges that do not touch are not one range. */
-	EXPECT_TRUE(!platform_is_memory(&plt, 0x80000000, 0x800000000ull));
-	EXPECT_TRUE(!platform_is_memory(&plt, 0xfffffffffffff000ull, 0x2000));
-	EXPECT_TRUE(!platform_is_memory(&plt, 0x80000000, UINT64_MAX));
-}
-
-/* Corrupts each byte of @src in turn and checks platform_from_dtb's contract. */
-static unsigned plt_corrupt_all(struct test_ctx *test_ctx, const uint8_t *src,
-				size_t size)
-{
-	unsigned bad = 0;
-
-	for (size_t i = 0; i < size; i++) {
-		int ret;
-
-		test_util_copy(plt_blob, src, size);
-		plt_blob[i] ^= 0xff;
-		if (dtb_init(&plt_dt, plt_blob, size) != 0) {
-			bad += plt_dt.error.why == NULL;
-			continue;
-		}
-		plt.error[0] = '\0';
-		ret = platform_from_dtb(&plt, &plt_dt);
-		if (ret == 0) {
-			/* A success must give what the boot path relies on. */
-			if (plt.nmem == 0 || plt.ncpus == 0 ||
-			    plt.psci == PSCI_CONDUIT_NONE ||
-			    test_util_strlen(plt.bootargs) >=
-				    PLATFORM_BOOTARGS_MAX) {
-				bad++;
-			}
-			continue;
-		}
-		plt_refused++;
-		if ((ret != -ERR_INVAL && ret != -ERR_NOENT &&
-		     ret != -ERR_RANGE && ret != -ERR_NOMEM &&
-		     ret != -ERR_NOTSUP) ||
-		    plt.error[0] == '\0') {
-			bad++;
-			test_fail(test_ctx, __FILE__, __LINE__,
-				  "byte %zu: %d \"%s\"", i, ret, plt.error);
-		}
-	}
-	return bad;
-}
-
-/** Any corrupted byte gives a complete platform or a documented error with a message. */
-TEST(platform, every_byte_corrupted)
-{
-	plt_refused = 0;
-	EXPECT_EQ(plt_corrupt_all(test_ctx, fixture_minimal,
-				  FIXTURE_SIZE(minimal)),
-		  0);
-	EXPECT_EQ(plt_corrupt_all(test_ctx, fixture_two_ranges_uart,
-				  FIXTURE_SIZE(two_ranges_uart)),
-		  0);
-	/* Many corruptions are caught after dtb_init, not only in the header. */
-	EXPECT_TRUE(plt_refused > 100);
 }
