@@ -4,6 +4,7 @@
  * at EL2. cpus[] and ncpus are globals: every test starts from a clean set
  * and stops its CPUs and restores them at the end, whatever happened.
  */
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 
@@ -241,5 +242,46 @@ TEST(smp_host, stopped_cpu_state_is_off)
 {
 	smp_setup();
 	smp_stopped_state(test_ctx);
+	smp_teardown(test_ctx);
+}
+
+/* Releases smp_job_wait once the next job has been posted on CPU 1. */
+static void *smp_release_after_post(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&cpus[1].job) != smp_job_whoami) {
+		sched_yield();
+	}
+	atomic_store(&smp_release, true);
+	return NULL;
+}
+
+static void smp_job_after_timeout(struct test_ctx *test_ctx)
+{
+	pthread_t helper;
+	uint64_t r = 0;
+	int ret;
+
+	ASSERT_EQ_INT(smp_start_cpu(1, SMP_TIMEOUT_NS), 0);
+	atomic_store(&smp_release, false);
+	ASSERT_EQ_INT(smp_run_on(1, smp_job_wait, 41, &r, 2000000),
+		      -ERR_TIMEDOUT);
+	/* CPU 1 is still busy with that job when the next one is posted. */
+	ASSERT_EQ_INT(pthread_create(&helper, NULL, smp_release_after_post,
+				     NULL),
+		      0);
+	ret = smp_run_on(1, smp_job_whoami, 5, &r, SMP_TIMEOUT_NS);
+	pthread_join(helper, NULL);
+	/* Refusing is fine; claiming success with another job's result is not. */
+	if (ret == 0) {
+		EXPECT_EQ(r, 1005);
+	}
+}
+
+/** A job posted while a timed-out job still runs is refused or run, never dropped. */
+TEST(smp_host, job_after_timeout_not_lost)
+{
+	smp_setup();
+	smp_job_after_timeout(test_ctx);
 	smp_teardown(test_ctx);
 }
