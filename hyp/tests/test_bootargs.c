@@ -74,7 +74,7 @@ TEST(bootargs, mode_values)
 	EXPECT_EQ(ba_opts.mode, BOOT_MODE_BOOT);
 }
 
-/** crash= takes data, undef and panic. */
+/** crash= takes data, undef, panic and hang. */
 TEST(bootargs, crash_values)
 {
 	EXPECT_EQ_INT(ba_parse("crash=data"), 0);
@@ -83,6 +83,9 @@ TEST(bootargs, crash_values)
 	EXPECT_EQ(ba_opts.crash, BOOT_CRASH_UNDEF);
 	EXPECT_EQ_INT(ba_parse("crash=panic"), 0);
 	EXPECT_EQ(ba_opts.crash, BOOT_CRASH_PANIC);
+	EXPECT_EQ_INT(ba_parse("crash=hang"), 0);
+	EXPECT_EQ(ba_opts.crash, BOOT_CRASH_HANG);
+	EXPECT_EQ_INT(ba_parse("crash=hangs"), -ERR_INVAL);
 }
 
 /** Every key is parsed in one line and the others keep their defaults. */
