@@ -26,6 +26,11 @@
 /* How much of a log is shown when it explains a failure. */
 #define RUN_TAIL_BYTES 4096u
 #define RUN_TAIL_LINES 20u
+/*
+ * Most bytes of console kept: a hypervisor (or later a guest) stuck
+ * printing must not fill the disk. The rest is counted, not written.
+ */
+#define RUN_CONSOLE_MAX_BYTES (UINT64_C(64) << 20)
 
 /* Where QEMU's output goes as it arrives. */
 struct run_io {
@@ -34,6 +39,7 @@ struct run_io {
 	struct term_echo out;
 	struct term_echo err;
 	uint64_t console_bytes;
+	bool console_capped;
 	bool write_failed;
 };
 
@@ -83,8 +89,29 @@ static void run_on_stdout(void *arg, const char *data, size_t len)
 {
 	struct run_io *io = arg;
 
-	/* The log first: it must have everything even if we are killed. */
+	static const char capped[] = "\n[faultline: console.log capped at 64 "
+				     "MiB; the rest is not kept]\n";
+	uint64_t room = io->console_bytes < RUN_CONSOLE_MAX_BYTES
+				? RUN_CONSOLE_MAX_BYTES - io->console_bytes
+				: 0;
+
 	io->console_bytes += len;
+	if (len > room) {
+		len = (size_t)room;
+		if (!io->console_capped) {
+			io->console_capped = true;
+			if (len > 0 &&
+			    !run_write_all(io->console_fd, data, len)) {
+				io->write_failed = true;
+			}
+			run_write_all(io->console_fd, capped,
+				      sizeof(capped) - 1);
+			term_echo_write(&io->out, data, len);
+			term_echo_write(&io->out, capped, sizeof(capped) - 1);
+		}
+		return;
+	}
+	/* The log first: it must have everything even if we are killed. */
 	if (!run_write_all(io->console_fd, data, len)) {
 		io->write_failed = true;
 	}
@@ -169,6 +196,13 @@ static enum verdict run_qemu(struct run_state *s)
 		fprintf(stderr,
 			"faultline: warning: writing the logs in %s failed\n",
 			s->p.shown_dir);
+	}
+	if (io.console_capped) {
+		fprintf(stderr,
+			"faultline: warning: the console printed %llu bytes; "
+			"console.log keeps the first %llu\n",
+			(unsigned long long)io.console_bytes,
+			(unsigned long long)RUN_CONSOLE_MAX_BYTES);
 	}
 	if (ret == -ERR_NOENT) {
 		fprintf(stderr,

@@ -1,6 +1,8 @@
 /* Verdicts of a run (verdict.h). */
 #include <sys/wait.h>
 
+#include <faultline/exit_status.h>
+
 #include "verdict.h"
 
 enum verdict verdict_from_result(const struct proc_result *res, bool hyp_spoke)
@@ -16,15 +18,15 @@ enum verdict verdict_from_result(const struct proc_result *res, bool hyp_spoke)
 		return VERDICT_QEMU_ERROR;
 	}
 	switch (WEXITSTATUS(res->status)) {
-	case 0:
+	case HYP_EXIT_OK:
 		return VERDICT_OK;
-	case 1:
+	case HYP_EXIT_TESTS_FAILED:
 		return VERDICT_TESTS_FAILED;
-	case 2:
+	case HYP_EXIT_BAD_ARGS:
 		return VERDICT_BAD_ARGUMENTS;
-	case 3:
+	case HYP_EXIT_CRASH:
 		return VERDICT_CRASH;
-	case 4:
+	case HYP_EXIT_BOOT_FAILED:
 		return VERDICT_BOOT_FAILED;
 	default:
 		return VERDICT_QEMU_ERROR;

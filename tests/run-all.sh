@@ -23,8 +23,11 @@ run_suite() {
 	shift
 	log="$LOG_DIR/$name.log"
 	echo "=== $name: $*"
-	"$@" >"$log" 2>&1
+	"$@" >"$log.raw" 2>&1
 	status=$?
+	# The EL2 console ends lines with \r\n (a UART): normalise.
+	tr -d '\r' <"$log.raw" >"$log"
+	rm -f "$log.raw"
 	cat "$log"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
 	if [ -z "$line" ]; then

@@ -353,6 +353,7 @@ static int decode_chunks(struct trace_data *td, const uint8_t *buf,
 						   "END chunk of %u bytes", bytes);
 			}
 			have_end = true;
+			td->end_seen = true;
 		} else {
 			return decode_fail(td, -ERR_INVAL, off - 12,
 					   "unknown chunk type %u", type);
@@ -384,6 +385,14 @@ int trace_data_parse(const void *buf, size_t len, struct trace_data *td)
 	ret = decode_header(td, buf, len);
 	if (ret == 0) {
 		ret = decode_chunks(td, buf, len);
+	}
+	/*
+	 * "Complete" means the END chunk was read and agreed with the header:
+	 * damage found before it (a file cut short despite its flag) means
+	 * the reader cannot vouch for completeness.
+	 */
+	if (ret != 0 && !td->end_seen) {
+		td->complete = false;
 	}
 	if (td->nrecords > 1) {
 		qsort(td->records, td->nrecords, sizeof(td->records[0]),

@@ -135,7 +135,9 @@ int bootargs_parse(const char *args, struct boot_options *o, char *err,
 	for (size_t i = 0; i < sizeof(dflt_trace); i++) {
 		o->trace_path[i] = dflt_trace[i];
 	}
-	err[0] = '\0';
+	if (err_size > 0) {
+		err[0] = '\0';
+	}
 
 	while (*p != '\0') {
 		struct bootargs_word w = {p, 0, NULL, 0};

@@ -96,8 +96,12 @@ int dtb_init(struct dtb *dt, const void *blob, size_t max_size)
 	if (total < FDT_HEADER_SIZE || total > max_size) {
 		return dtb_fail(dt, 4, "totalsize out of range");
 	}
-	if (version < 17 || dtb_be32(b + 24) > 17) {
-		return dtb_fail(dt, 20, "unsupported version (need 17)");
+	if (version < 16 || dtb_be32(b + 24) > 17) {
+		return dtb_fail(dt, 20, "unsupported version (need 16 or 17)");
+	}
+	/* Version 16 has no size_dt_struct: the block may run to the end. */
+	if (version == 16) {
+		struct_size = struct_off <= total ? (total - struct_off) & ~3u : 0;
 	}
 	if (struct_off < FDT_HEADER_SIZE || struct_off > total ||
 	    struct_size > total - struct_off || struct_off % 4 != 0 ||
@@ -225,6 +229,34 @@ int dtb_next_node(struct dtb *dt, struct dtb_node *node)
 	}
 }
 
+int dtb_parent(struct dtb *dt, const struct dtb_node *node,
+	       struct dtb_node *parent)
+{
+	/* Offsets of the nodes on the path from the root to the current one. */
+	uint32_t path[FDT_MAX_DEPTH + 1];
+	struct dtb_node n;
+	int ret = dtb_root(dt, &n);
+
+	if (ret != 0) {
+		return ret;
+	}
+	if (node->depth <= 0 || node->offset == n.offset) {
+		return -ERR_NOENT;
+	}
+	for (;;) {
+		path[n.depth] = n.offset;
+		if (n.offset == node->offset) {
+			parent->offset = path[n.depth - 1];
+			parent->depth = n.depth - 1;
+			return 0;
+		}
+		ret = dtb_next_node(dt, &n);
+		if (ret != 0) {
+			return ret;
+		}
+	}
+}
+
 int dtb_node_name(struct dtb *dt, const struct dtb_node *node,
 		  const char **name)
 {
@@ -303,10 +335,14 @@ int dtb_find_path(struct dtb *dt, const char *path, struct dtb_node *node)
 		uint32_t len = 0;
 		struct dtb_node child = {0, 0};
 
-		while (c[len] != '\0' && c[len] != '/') {
+		while (c[len] != '\0' && c[len] != '/' && c[len] != ':') {
 			len++;
 		}
 		if (len == 0) {
+			/* "/" is the root; "//x" names no node. */
+			if (c[0] == '/') {
+				return -ERR_NOENT;
+			}
 			break;
 		}
 		for (;;) {
@@ -352,9 +388,12 @@ int dtb_prop(struct dtb *dt, const struct dtb_node *node, const char *name,
 			off += 4;
 			continue;
 		}
-		if (tok != FDT_PROP) {
+		if (tok == FDT_BEGIN_NODE || tok == FDT_END_NODE) {
 			/* Properties come before subnodes: none left. */
 			return -ERR_NOENT;
+		}
+		if (tok != FDT_PROP) {
+			return dtb_fail(dt, off, "unknown structure token");
 		}
 		ret = dtb_skip_prop(dt, off, &next);
 		if (ret != 0) {

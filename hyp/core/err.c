@@ -7,7 +7,8 @@ const char *err_name(int e)
 	 * A switch rather than a table of pointers: this may run with the MMU
 	 * off, where a table of absolute pointers would hold link-time VAs.
 	 */
-	switch (e < 0 ? -e : e) {
+	/* Through unsigned: -INT_MIN does not fit in an int. */
+	switch (e < 0 ? 0u - (unsigned)e : (unsigned)e) {
 	case ERR_OK:
 		return "ok";
 	case ERR_INVAL:

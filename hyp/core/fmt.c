@@ -37,9 +37,12 @@ static size_t fmt_strnlen(const char *s, size_t max)
 	return n;
 }
 
-/* Formats @v in @base into @o honouring width, zero padding and sign. */
+/*
+ * Formats @v in @base into @o after @prefix ("", "-" or "0x"), honouring
+ * the field width: spaces go before the prefix, zeros after it.
+ */
 static void fmt_number(struct fmt_out *o, uint64_t v, unsigned base,
-		       bool upper, bool negative, int width, bool left,
+		       bool upper, const char *prefix, int width, bool left,
 		       bool zero)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -51,12 +54,12 @@ static void fmt_number(struct fmt_out *o, uint64_t v, unsigned base,
 		tmp[n++] = digits[v % base];
 		v /= base;
 	} while (v != 0);
-	len = n + (negative ? 1 : 0);
+	len = n + (int)fmt_strnlen(prefix, 2);
 	if (!left && !zero) {
 		fmt_pad(o, ' ', width - len);
 	}
-	if (negative) {
-		fmt_putc(o, '-');
+	while (*prefix != '\0') {
+		fmt_putc(o, *prefix++);
 	}
 	if (!left && zero) {
 		fmt_pad(o, '0', width - len);
@@ -134,8 +137,8 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v
 					     : (uint64_t)v;
 
-			fmt_number(&o, mag, 10, false, v < 0, width, left,
-				   zero);
+			fmt_number(&o, mag, 10, false, v < 0 ? "-" : "", width,
+				   left, zero);
 			break;
 		}
 		case 'u':
@@ -144,15 +147,13 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			uint64_t v = longs ? va_arg(ap, uint64_t)
 					   : va_arg(ap, unsigned);
 
-			fmt_number(&o, v, *p == 'u' ? 10 : 16, *p == 'X', false,
+			fmt_number(&o, v, *p == 'u' ? 10 : 16, *p == 'X', "",
 				   width, left, zero);
 			break;
 		}
 		case 'p':
-			fmt_putc(&o, '0');
-			fmt_putc(&o, 'x');
 			fmt_number(&o, (uint64_t)(uintptr_t)va_arg(ap, void *),
-				   16, false, false, width, left, zero);
+				   16, false, "0x", width, left, zero);
 			break;
 		case 's': {
 			const char *s = va_arg(ap, const char *);
@@ -175,7 +176,13 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'c':
+			if (!left) {
+				fmt_pad(&o, ' ', width - 1);
+			}
 			fmt_putc(&o, (char)va_arg(ap, int));
+			if (left) {
+				fmt_pad(&o, ' ', width - 1);
+			}
 			break;
 		case '%':
 			fmt_putc(&o, '%');

@@ -31,6 +31,10 @@ static int mm_place_init_code(struct hyp_mm *mm, const struct hyp_image *img,
 		return mm_fail(mm, -ERR_RANGE, "init code longer than a page",
 			       len);
 	}
+	if (pa_addr(img->init_entry) < start || pa_addr(img->init_entry) >= end) {
+		return mm_fail(mm, -ERR_RANGE, "init entry outside the init code",
+			       pa_addr(img->init_entry));
+	}
 	if ((start & PAGE_MASK) == ((end - 1) & PAGE_MASK)) {
 		mm->bounced = false;
 		mm->init_page = pa_init(start & PAGE_MASK);

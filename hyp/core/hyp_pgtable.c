@@ -135,8 +135,22 @@ static int pgt_map_level(struct hyp_pgtable *pgt, uint64_t *table,
 				}
 				*entry = pa_addr(tpa) | DESC_VALID | DESC_TABLE;
 			} else if (!pgt_is_table(*entry, level)) {
-				/* A block is already there: we never split. */
-				return -ERR_EXIST;
+				/*
+				 * A block is already there. We never split
+				 * (the tables are built once), but a range
+				 * it already maps the same way is fine.
+				 */
+				uint64_t want = hyp_pgtable_leaf_desc(
+					pa_init(pa - (va & (block - 1))), prot,
+					level);
+
+				if (*entry != want) {
+					return -ERR_EXIST;
+				}
+				va += chunk;
+				pa += chunk;
+				size -= chunk;
+				continue;
 			}
 			next = pgt_next_table(pgt, *entry);
 			if (next == NULL) {
@@ -166,7 +180,9 @@ int hyp_pgtable_map(struct hyp_pgtable *pgt, vaddr_t va, paddr_t pa,
 	    !(prot & HYP_PROT_R)) {
 		return -ERR_INVAL;
 	}
-	if (v >= limit || size > limit - v ||
+	/* Output addresses are 48 bits too (TCR_EL2.PS is capped at 48). */
+	if (v >= limit || size > limit - v || pa_addr(pa) >= limit ||
+	    size > limit - pa_addr(pa) ||
 	    ((prot & HYP_PROT_W) && (prot & HYP_PROT_X))) {
 		return -ERR_RANGE;
 	}

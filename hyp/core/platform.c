@@ -65,6 +65,26 @@ static int platform_reg(struct dtb *dt, const struct dtb_node *node,
 	return 0;
 }
 
+/*
+ * Reads entry @idx of @node's "reg", with the cell sizes of its parent
+ * (devicetree spec 2.3.5: #address-cells/#size-cells apply to children).
+ */
+static int platform_node_reg(struct dtb *dt, const struct dtb_node *node,
+			     uint32_t idx, struct mem_range *out)
+{
+	struct dtb_node parent;
+	uint32_t ac, sc;
+	int ret = dtb_parent(dt, node, &parent);
+
+	if (ret == 0) {
+		ret = platform_cells(dt, &parent, "#address-cells", 2, &ac);
+	}
+	if (ret == 0) {
+		ret = platform_cells(dt, &parent, "#size-cells", 1, &sc);
+	}
+	return ret == 0 ? platform_reg(dt, node, ac, sc, idx, out) : ret;
+}
+
 static bool platform_str_prop_is(struct dtb *dt, const struct dtb_node *node,
 				 const char *name, const char *value)
 {
@@ -72,8 +92,7 @@ static bool platform_str_prop_is(struct dtb *dt, const struct dtb_node *node,
 }
 
 static int platform_memory(struct platform *plat, struct dtb *dt,
-			   const struct dtb_node *root, uint32_t ac,
-			   uint32_t sc)
+			   const struct dtb_node *root)
 {
 	struct dtb_node child = {0, 0};
 	int ret;
@@ -85,7 +104,7 @@ static int platform_memory(struct platform *plat, struct dtb *dt,
 		for (uint32_t i = 0;; i++) {
 			struct mem_range r;
 
-			ret = platform_reg(dt, &child, ac, sc, i, &r);
+			ret = platform_node_reg(dt, &child, i, &r);
 			if (ret == -ERR_NOENT) {
 				break;
 			}
@@ -192,37 +211,27 @@ static int platform_psci(struct platform *plat, struct dtb *dt)
 
 /* Finds the UART from /chosen/stdout-path, else the first PL011. */
 static int platform_uart(struct platform *plat, struct dtb *dt,
-			 const struct dtb_node *root, uint32_t ac, uint32_t sc)
+			 const struct dtb_node *root)
 {
 	struct dtb_node node, chosen;
 	const char *path;
 	uint32_t len;
 	int ret;
 
+	/* The path may carry ":115200n8" options, which end it. */
 	if (dtb_find_path(dt, "/chosen", &chosen) == 0 &&
 	    dtb_prop(dt, &chosen, "stdout-path", (const void **)&path, &len) ==
 		    0 &&
-	    len > 1 && path[len - 1] == '\0') {
-		char buf[64];
-		uint32_t i;
-
-		/* "stdout-path" may carry ":115200n8" options: drop them. */
-		for (i = 0; i + 1 < sizeof(buf) && i < len && path[i] != ':' &&
-			    path[i] != '\0';
-		     i++) {
-			buf[i] = path[i];
-		}
-		buf[i] = '\0';
-		if (dtb_find_path(dt, buf, &node) == 0 &&
-		    platform_reg(dt, &node, ac, sc, 0, &plat->uart) == 0) {
-			plat->has_uart = true;
-			return 0;
-		}
+	    len > 1 && path[len - 1] == '\0' &&
+	    dtb_find_path(dt, path, &node) == 0 &&
+	    platform_node_reg(dt, &node, 0, &plat->uart) == 0) {
+		plat->has_uart = true;
+		return 0;
 	}
 	node.offset = 0;
 	while ((ret = dtb_next_child(dt, root, &node)) == 0) {
 		if (platform_str_prop_is(dt, &node, "compatible", "arm,pl011")) {
-			ret = platform_reg(dt, &node, ac, sc, 0, &plat->uart);
+			ret = platform_node_reg(dt, &node, 0, &plat->uart);
 			if (ret != 0) {
 				return platform_fail(plat, ret, dt, "pl011 node");
 			}
@@ -234,7 +243,7 @@ static int platform_uart(struct platform *plat, struct dtb *dt,
 }
 
 static int platform_gic(struct platform *plat, struct dtb *dt,
-			const struct dtb_node *root, uint32_t ac, uint32_t sc)
+			const struct dtb_node *root)
 {
 	struct dtb_node node = {0, 0};
 	int ret;
@@ -253,10 +262,9 @@ static int platform_gic(struct platform *plat, struct dtb *dt,
 		if (version == 0) {
 			continue;
 		}
-		ret = platform_reg(dt, &node, ac, sc, 0, &plat->gic.dist);
+		ret = platform_node_reg(dt, &node, 0, &plat->gic.dist);
 		if (ret == 0) {
-			ret = platform_reg(dt, &node, ac, sc, 1,
-					   &plat->gic.redist);
+			ret = platform_node_reg(dt, &node, 1, &plat->gic.redist);
 		}
 		if (ret != 0) {
 			return platform_fail(plat, ret, dt, "interrupt controller");
@@ -309,6 +317,7 @@ int platform_from_dtb(struct platform *plat, struct dtb *dt)
 	plat->gic.version = 0;
 	plat->error[0] = '\0';
 
+	/* Check the root's cells up front for a clear message. */
 	ret = dtb_root(dt, &root);
 	if (ret == 0) {
 		ret = platform_cells(dt, &root, "#address-cells", 2, &ac);
@@ -319,7 +328,7 @@ int platform_from_dtb(struct platform *plat, struct dtb *dt)
 	if (ret != 0) {
 		return platform_fail(plat, ret, dt, "root node");
 	}
-	ret = platform_memory(plat, dt, &root, ac, sc);
+	ret = platform_memory(plat, dt, &root);
 	if (ret == 0) {
 		ret = platform_cpus(plat, dt);
 	}
@@ -327,10 +336,10 @@ int platform_from_dtb(struct platform *plat, struct dtb *dt)
 		ret = platform_psci(plat, dt);
 	}
 	if (ret == 0) {
-		ret = platform_uart(plat, dt, &root, ac, sc);
+		ret = platform_uart(plat, dt, &root);
 	}
 	if (ret == 0) {
-		ret = platform_gic(plat, dt, &root, ac, sc);
+		ret = platform_gic(plat, dt, &root);
 	}
 	if (ret == 0) {
 		ret = platform_bootargs(plat, dt);

@@ -51,13 +51,19 @@ static bool smp_is_online(unsigned index)
 
 int smp_start_cpu(unsigned index, uint64_t timeout_ns)
 {
+	unsigned expected;
 	int ret;
 
 	if (index >= ncpus || index == 0) {
 		return -ERR_INVAL;
 	}
-	atomic_store_explicit(&cpus[index].state, CPU_STATE_BOOTING,
-			      memory_order_relaxed);
+	/* Only a CPU we know to be off may be started; leave others alone. */
+	expected = CPU_STATE_OFF;
+	if (!atomic_compare_exchange_strong_explicit(
+		    &cpus[index].state, &expected, CPU_STATE_BOOTING,
+		    memory_order_acq_rel, memory_order_acquire)) {
+		return -ERR_EXIST;
+	}
 	ret = arch_cpu_start(index);
 	if (ret != 0) {
 		atomic_store_explicit(&cpus[index].state, CPU_STATE_OFF,
@@ -86,6 +92,13 @@ int smp_run_on(unsigned index, cpu_job_fn fn, uint64_t arg, uint64_t *result,
 		*result = fn(arg);
 		return 0;
 	}
+	/*
+	 * A job that timed out may still be running: posting now would hand
+	 * its result to this caller. Refuse until the CPU is free again.
+	 */
+	if (atomic_load_explicit(&c->job, memory_order_acquire) != NULL) {
+		return -ERR_AGAIN;
+	}
 	c->job_arg = arg;
 	atomic_store_explicit(&c->job, fn, memory_order_release);
 	arch_cpu_send_event();
@@ -109,7 +122,12 @@ int smp_stop_cpu(unsigned index, uint64_t timeout_ns)
 	atomic_store_explicit(&cpus[index].stop_requested, true,
 			      memory_order_release);
 	arch_cpu_send_event();
-	return smp_wait(smp_is_off, index, timeout_ns) ? 0 : -ERR_TIMEDOUT;
+	if (!smp_wait(smp_is_off, index, timeout_ns)) {
+		return -ERR_TIMEDOUT;
+	}
+	atomic_store_explicit(&cpus[index].state, CPU_STATE_OFF,
+			      memory_order_release);
+	return 0;
 }
 
 NORETURN void smp_secondary_loop(struct cpu *self)

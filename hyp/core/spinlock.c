@@ -15,7 +15,8 @@ void spinlock_lock(struct spinlock *l)
 
 bool spinlock_trylock_for(struct spinlock *l, uint32_t spins)
 {
-	for (uint32_t i = 0; i <= spins; i++) {
+	/* spins + 1 attempts, written so that UINT32_MAX terminates too. */
+	for (uint32_t i = 0;; i++) {
 		uint32_t owner =
 			atomic_load_explicit(&l->owner, memory_order_relaxed);
 		uint32_t expected = owner;
@@ -26,9 +27,11 @@ bool spinlock_trylock_for(struct spinlock *l, uint32_t spins)
 			    memory_order_acquire, memory_order_relaxed)) {
 			return true;
 		}
+		if (i == spins) {
+			return false;
+		}
 		arch_cpu_relax();
 	}
-	return false;
 }
 
 void spinlock_unlock(struct spinlock *l)

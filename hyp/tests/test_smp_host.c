@@ -245,11 +245,18 @@ TEST(smp_host, stopped_cpu_state_is_off)
 	smp_teardown(test_ctx);
 }
 
-/* Releases smp_job_wait once the next job has been posted on CPU 1. */
+/* Set once the second smp_run_on() has returned (refused or not). */
+static _Atomic bool smp_second_done;
+
+/*
+ * Releases smp_job_wait once the next job has been posted on CPU 1, or
+ * once the poster has given up because CPU 1 was still busy.
+ */
 static void *smp_release_after_post(void *arg)
 {
 	(void)arg;
-	while (atomic_load(&cpus[1].job) != smp_job_whoami) {
+	while (atomic_load(&cpus[1].job) != smp_job_whoami &&
+	       !atomic_load(&smp_second_done)) {
 		sched_yield();
 	}
 	atomic_store(&smp_release, true);
@@ -270,11 +277,15 @@ static void smp_job_after_timeout(struct test_ctx *test_ctx)
 	ASSERT_EQ_INT(pthread_create(&helper, NULL, smp_release_after_post,
 				     NULL),
 		      0);
+	atomic_store(&smp_second_done, false);
 	ret = smp_run_on(1, smp_job_whoami, 5, &r, SMP_TIMEOUT_NS);
+	atomic_store(&smp_second_done, true);
 	pthread_join(helper, NULL);
 	/* Refusing is fine; claiming success with another job's result is not. */
 	if (ret == 0) {
 		EXPECT_EQ(r, 1005);
+	} else {
+		EXPECT_EQ_INT(ret, -ERR_AGAIN);
 	}
 }
 

@@ -291,3 +291,27 @@ TEST(trace_file, csv_export)
 	trace_data_free(&td);
 	unlink(path);
 }
+
+/** A file whose header says complete but which was cut short is not complete. */
+TEST(trace_file, cut_short_despite_complete_flag)
+{
+	char *path = write_trace(4, true);
+	struct trace_data td;
+	size_t len;
+	uint8_t *buf;
+
+	ASSERT_TRUE(path != NULL);
+	buf = read_all(path, &len);
+	ASSERT_TRUE(buf != NULL);
+	/* Cut inside the last events chunk, before the END chunk. */
+	EXPECT_EQ_INT(trace_data_parse(buf, len - 200, &td), -ERR_TRUNC);
+	EXPECT_TRUE(!td.complete);
+	EXPECT_TRUE(!td.end_seen);
+	EXPECT_TRUE(td.nrecords > 0);
+	trace_data_free(&td);
+	EXPECT_EQ_INT(trace_data_parse(buf, len, &td), 0);
+	EXPECT_TRUE(td.complete);
+	trace_data_free(&td);
+	free(buf);
+	unlink(path);
+}

@@ -77,6 +77,10 @@ static NORETURN void early_fail(int status, const char *what,
 				const char *why)
 {
 	console_printf("faultline: boot failed: %s: %s\n", what, why);
+	console_printf("faultline: run ended: %s (exit status %d)\n",
+		       status == HYP_EXIT_BAD_ARGS ? "bad arguments"
+						   : "boot failed",
+		       status);
 	semihosting_exit(status);
 }
 

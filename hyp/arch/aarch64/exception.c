@@ -213,6 +213,10 @@ static void crash_claim(unsigned cpu, bool mmu_on)
 		return;
 	}
 	if (expected == cpu + 1) {
+		console_printf_unlocked("\nfaultline: a fault while reporting a "
+					"fault on cpu %u\nfaultline: run "
+					"ended: crash (exit status %d)\n",
+					cpu, HYP_EXIT_CRASH);
 		semihosting_exit(HYP_EXIT_CRASH);
 	}
 	for (;;) {

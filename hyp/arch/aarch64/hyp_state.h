@@ -6,6 +6,7 @@
 #define FAULTLINE_AARCH64_HYP_STATE_H
 
 #include <faultline/bootargs.h>
+#include <faultline/exit_status.h>
 #include <faultline/hyp_mm.h>
 #include <faultline/platform.h>
 
@@ -21,15 +22,6 @@ extern struct boot_options hyp_options;
 extern struct boot_params hyp_boot_params[PLATFORM_MAX_CPUS];
 /** The pool the tables were built from. */
 extern struct page_pool hyp_boot_pool;
-
-/** Exit statuses of a run (the QEMU exit code). */
-enum hyp_exit {
-	HYP_EXIT_OK = 0,
-	HYP_EXIT_TESTS_FAILED = 1,
-	HYP_EXIT_BAD_ARGS = 2,
-	HYP_EXIT_CRASH = 3,
-	HYP_EXIT_BOOT_FAILED = 4,
-};
 
 /**
  * Turns the pointers that boot_early() stored at physical addresses (the

@@ -1,7 +1,8 @@
 /*
  * arch/smp.h on the host: a CPU is a thread. CPU_ON creates a thread that
  * runs the same arrival and job loop as a secondary at EL2; CPU_OFF ends
- * the thread, and "off" becomes true once it has been joined.
+ * the thread, and the CPU is off once the thread has exited and been
+ * joined (arch_cpu_is_off() joins it).
  */
 #include <pthread.h>
 #include <sched.h>
@@ -17,7 +18,7 @@
 #include "host_arch.h"
 
 static pthread_t host_threads[PLATFORM_MAX_CPUS];
-/* 0 off, 1 running (or started), 2 exited and waiting to be joined. */
+/* 0 off, 1 running (or started), 2 exited, 3 being joined. */
 static _Atomic int host_thread_state[PLATFORM_MAX_CPUS];
 
 static void *host_cpu_main(void *arg)
@@ -36,10 +37,7 @@ int arch_cpu_start(unsigned index)
 	if (index >= PLATFORM_MAX_CPUS) {
 		return -ERR_INVAL;
 	}
-	if (atomic_load(&host_thread_state[index]) == 2) {
-		pthread_join(host_threads[index], NULL);
-		atomic_store(&host_thread_state[index], 0);
-	}
+	arch_cpu_is_off(index);
 	if (!atomic_compare_exchange_strong(&host_thread_state[index],
 					    &expected, 1)) {
 		return -ERR_EXIST;
@@ -60,10 +58,18 @@ NORETURN void arch_cpu_stop_self(void)
 
 int arch_cpu_is_off(unsigned index)
 {
+	int exited = 2;
+
 	if (index >= PLATFORM_MAX_CPUS) {
 		return -ERR_INVAL;
 	}
-	return atomic_load(&host_thread_state[index]) != 1;
+	/* Join an exited thread once, so no thread is leaked. */
+	if (atomic_compare_exchange_strong(&host_thread_state[index], &exited,
+					   3)) {
+		pthread_join(host_threads[index], NULL);
+		atomic_store(&host_thread_state[index], 0);
+	}
+	return atomic_load(&host_thread_state[index]) == 0;
 }
 
 void arch_cpu_wait_event(void)

@@ -71,7 +71,10 @@ int dtb_node_name(struct dtb *dt, const struct dtb_node *node,
 /**
  * Finds the node with absolute path @path ("/", "/cpus", "/pl011@9000000").
  * A component without "@unit" matches a node name with any unit address.
- * Returns 0, -ERR_NOENT or -ERR_INVAL.
+ * A ':' ends the path (node names cannot contain one), so a stdout-path
+ * with options ("/serial@1000:115200n8") can be passed as it is. An empty
+ * component ("//cpus") matches nothing. Returns 0, -ERR_NOENT or
+ * -ERR_INVAL.
  */
 int dtb_find_path(struct dtb *dt, const char *path, struct dtb_node *node);
 
@@ -81,6 +84,13 @@ int dtb_find_path(struct dtb *dt, const char *path, struct dtb_node *node);
  */
 int dtb_next_child(struct dtb *dt, const struct dtb_node *parent,
 		   struct dtb_node *child);
+
+/**
+ * Finds the parent of @node (which must not be the root). Returns 0,
+ * -ERR_NOENT for the root, or -ERR_INVAL.
+ */
+int dtb_parent(struct dtb *dt, const struct dtb_node *node,
+	       struct dtb_node *parent);
 
 /**
  * Gets property @name of @node: *@val points into the blob and *@len is its

@@ -80,7 +80,7 @@ int hyp_pgtable_init(struct hyp_pgtable *pgt, struct page_pool *pool);
  * elsewhere. All three must be page aligned. A VA that is already mapped to
  * the same PA with the same @prot is accepted; any other existing mapping
  * gives -ERR_EXIST (the tables are built once, never changed live).
- * Returns 0, -ERR_INVAL, -ERR_RANGE (beyond HYP_VA_BITS, or W with X),
+ * Returns 0, -ERR_INVAL, -ERR_RANGE (VA or PA beyond 48 bits, or W with X),
  * -ERR_EXIST or -ERR_NOMEM (pool exhausted; the table may then hold part of
  * the range).
  */

@@ -16,22 +16,25 @@
 uint32_t smp_cpu_arrived(struct cpu *self);
 
 /**
- * Starts CPU @index and waits up to @timeout_ns for it to come online.
- * Returns 0, -ERR_TIMEDOUT or the error of arch_cpu_start().
+ * Starts CPU @index, which must be off, and waits up to @timeout_ns for it
+ * to come online. Returns 0, -ERR_EXIST when it is not off (it is left as
+ * it is), -ERR_TIMEDOUT, or the error of arch_cpu_start().
  */
 int smp_start_cpu(unsigned index, uint64_t timeout_ns);
 
 /**
  * Runs @fn(@arg) on online CPU @index and waits up to @timeout_ns for it.
- * Returns 0 with the result in *@result, -ERR_TIMEDOUT, or -ERR_INVAL if
- * the CPU is not online.
+ * Returns 0 with the result in *@result, -ERR_TIMEDOUT, -ERR_INVAL if the
+ * CPU is not online, or -ERR_AGAIN while an earlier job that timed out is
+ * still running there (its result is never handed to a later caller).
  */
 int smp_run_on(unsigned index, cpu_job_fn fn, uint64_t arg, uint64_t *result,
 	       uint64_t timeout_ns);
 
 /**
  * Asks online CPU @index to turn itself off and waits up to @timeout_ns
- * until the firmware reports it off. Returns 0 or a negative error.
+ * until the firmware reports it off, then marks it CPU_STATE_OFF. Returns
+ * 0, -ERR_INVAL when it is not online, or -ERR_TIMEDOUT.
  */
 int smp_stop_cpu(unsigned index, uint64_t timeout_ns);
 

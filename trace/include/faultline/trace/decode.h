@@ -42,8 +42,13 @@ struct trace_data {
 	uint64_t counter_freq;
 	uint64_t schema_hash;
 	uint8_t build_id[TRACE_BUILD_ID_LEN];
-	/** The run finished writing the file (END chunk, flag in header). */
+	/**
+	 * The run finished writing the file: the header's flag is set, and
+	 * the END chunk was read and agrees with it.
+	 */
 	bool complete;
+	/** The END chunk was read. */
+	bool end_seen;
 	/** Events each CPU dropped (valid when complete). */
 	uint64_t lost[TRACE_FILE_MAX_CPUS];
 	uint64_t lost_total;
