@@ -39,8 +39,7 @@ static int decode_fail(struct trace_data *td, int err, uint64_t offset,
 }
 
 /* Copies the whitespace-delimited word at *@p into @dst; advances *@p. */
-static bool schema_word(const char **p, const char *end, char *dst,
-			size_t size)
+static bool schema_word(const char **p, const char *end, char *dst, size_t size)
 {
 	size_t n = 0;
 
@@ -90,9 +89,10 @@ static int schema_add_event(struct trace_data *td, const char *line,
 		    colon == word || colon[1] == '\0' ||
 		    (size_t)(colon - word) >= sizeof(f->name) ||
 		    strlen(colon + 1) >= sizeof(f->kind)) {
-			return decode_fail(td, -ERR_INVAL, off,
-					   "schema: bad field \"%s\" of event %s",
-					   word, ev.name);
+			return decode_fail(
+				td, -ERR_INVAL, off,
+				"schema: bad field \"%s\" of event %s", word,
+				ev.name);
 		}
 		f = &ev.fields[ev.nfields++];
 		memcpy(f->name, word, (size_t)(colon - word));
@@ -150,7 +150,8 @@ static int decode_schema(struct trace_data *td, const uint8_t *p,
 
 		if ((size_t)(eol - s) > 6 && memcmp(s, "event ", 6) == 0) {
 			ret = schema_add_event(td, s + 6, eol, line_off);
-		} else if ((size_t)(eol - s) > 5 && memcmp(s, "enum ", 5) == 0) {
+		} else if ((size_t)(eol - s) > 5 &&
+			   memcmp(s, "enum ", 5) == 0) {
 			ret = schema_add_enum(td, s + 5, eol, line_off);
 		} else if (eol != s) {
 			ret = decode_fail(td, -ERR_INVAL, line_off,
@@ -165,15 +166,15 @@ static int decode_schema(struct trace_data *td, const uint8_t *p,
 	return 0;
 }
 
-static int decode_header(struct trace_data *td, const uint8_t *buf,
-			 size_t len)
+static int decode_header(struct trace_data *td, const uint8_t *buf, size_t len)
 {
 	const struct trace_file_header *h;
 
 	if (len < sizeof(struct trace_file_header)) {
-		return decode_fail(td, -ERR_TRUNC, 0,
-				   "file is %zu bytes, shorter than the %zu-byte header",
-				   len, sizeof(struct trace_file_header));
+		return decode_fail(
+			td, -ERR_TRUNC, 0,
+			"file is %zu bytes, shorter than the %zu-byte header",
+			len, sizeof(struct trace_file_header));
 	}
 	h = (const void *)buf;
 	if (memcmp(h->magic, TRACE_MAGIC, sizeof(h->magic)) != 0) {
@@ -198,7 +199,8 @@ static int decode_header(struct trace_data *td, const uint8_t *buf,
 	}
 	td->counter_freq = le(buf + 24, 8);
 	if (td->counter_freq == 0) {
-		return decode_fail(td, -ERR_INVAL, 24, "counter frequency is 0");
+		return decode_fail(td, -ERR_INVAL, 24,
+				   "counter frequency is 0");
 	}
 	td->complete = (le(buf + 32, 4) & TRACE_FLAG_COMPLETE) != 0;
 	td->schema_hash = le(buf + 40, 8);
@@ -235,19 +237,23 @@ static int decode_events(struct trace_data *td, const uint8_t *p,
 			rec.f[f] = le(r + 16 + 8 * f, 8);
 		}
 		if (rec.cpu != cpu) {
-			return decode_fail(td, -ERR_INVAL, roff + 10,
-					   "record says cpu %u inside a chunk of cpu %u",
-					   rec.cpu, cpu);
+			return decode_fail(
+				td, -ERR_INVAL, roff + 10,
+				"record says cpu %u inside a chunk of cpu %u",
+				rec.cpu, cpu);
 		}
 		if (trace_data_event(td, rec.id) == NULL) {
 			return decode_fail(td, -ERR_INVAL, roff + 8,
 					   "unknown event id %u", rec.id);
 		}
 		if (seen[cpu] && rec.seq != next_seq[cpu]) {
-			if ((uint32_t)(rec.seq - next_seq[cpu]) > UINT32_MAX / 2) {
+			if ((uint32_t)(rec.seq - next_seq[cpu]) >
+			    UINT32_MAX / 2) {
 				return decode_fail(td, -ERR_INVAL, roff + 12,
-						   "sequence number goes back on cpu %u (%u after %u)",
-						   cpu, rec.seq, next_seq[cpu] - 1);
+						   "sequence number goes back "
+						   "on cpu %u (%u after %u)",
+						   cpu, rec.seq,
+						   next_seq[cpu] - 1);
 			}
 			td->seq_gaps[cpu] += rec.seq - next_seq[cpu];
 		}
@@ -272,8 +278,7 @@ static int record_order(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : (x->seq > y->seq);
 }
 
-static int decode_chunks(struct trace_data *td, const uint8_t *buf,
-			 size_t len)
+static int decode_chunks(struct trace_data *td, const uint8_t *buf, size_t len)
 {
 	uint32_t next_seq[TRACE_FILE_MAX_CPUS] = {0};
 	bool seen[TRACE_FILE_MAX_CPUS] = {false};
@@ -315,15 +320,17 @@ static int decode_chunks(struct trace_data *td, const uint8_t *buf,
 						   "events before the schema");
 			}
 			if (cpu >= td->ncpus) {
-				return decode_fail(td, -ERR_INVAL, off - 10,
-						   "chunk for cpu %u, file has %u",
-						   cpu, td->ncpus);
+				return decode_fail(
+					td, -ERR_INVAL, off - 10,
+					"chunk for cpu %u, file has %u", cpu,
+					td->ncpus);
 			}
 			if ((uint64_t)count * sizeof(struct trace_record) !=
 			    bytes) {
-				return decode_fail(td, -ERR_INVAL, off - 4,
-						   "chunk of %u records claims %u bytes",
-						   count, bytes);
+				return decode_fail(
+					td, -ERR_INVAL, off - 4,
+					"chunk of %u records claims %u bytes",
+					count, bytes);
 			}
 			/* Keep the whole records of a truncated chunk. */
 			ret = decode_events(td, c + 16, whole, cpu, off,
@@ -332,14 +339,16 @@ static int decode_chunks(struct trace_data *td, const uint8_t *buf,
 				return decode_fail(
 					td, -ERR_TRUNC,
 					off + (uint64_t)whole *
-						      sizeof(struct trace_record),
-					"file ends inside an events chunk (%u of %u records)",
+							sizeof(struct
+							       trace_record),
+					"file ends inside an events chunk (%u "
+					"of %u records)",
 					whole, count);
 			}
 		} else if (bytes > len - off) {
-			return decode_fail(td, -ERR_TRUNC, off,
-					   "file ends inside a chunk of %u bytes",
-					   bytes);
+			return decode_fail(
+				td, -ERR_TRUNC, off,
+				"file ends inside a chunk of %u bytes", bytes);
 		} else if (type == TRACE_CHUNK_SCHEMA) {
 			if (have_schema) {
 				return decode_fail(td, -ERR_INVAL, off - 16,
@@ -350,7 +359,8 @@ static int decode_chunks(struct trace_data *td, const uint8_t *buf,
 		} else if (type == TRACE_CHUNK_END) {
 			if (bytes != sizeof(struct trace_end_payload)) {
 				return decode_fail(td, -ERR_INVAL, off - 4,
-						   "END chunk of %u bytes", bytes);
+						   "END chunk of %u bytes",
+						   bytes);
 			}
 			have_end = true;
 			td->end_seen = true;
@@ -461,7 +471,7 @@ void trace_data_free(struct trace_data *td)
 }
 
 const struct trace_schema_event *trace_data_event(const struct trace_data *td,
-						   uint16_t id)
+						  uint16_t id)
 {
 	for (size_t i = 0; i < td->nevents; i++) {
 		if (td->events[i].id == id) {
@@ -471,9 +481,8 @@ const struct trace_schema_event *trace_data_event(const struct trace_data *td,
 	return NULL;
 }
 
-bool trace_data_field(const struct trace_data *td,
-		      const struct trace_record *r, const char *name,
-		      uint64_t *value)
+bool trace_data_field(const struct trace_data *td, const struct trace_record *r,
+		      const char *name, uint64_t *value)
 {
 	const struct trace_schema_event *ev = trace_data_event(td, r->id);
 
@@ -486,8 +495,8 @@ bool trace_data_field(const struct trace_data *td,
 	return false;
 }
 
-const char *trace_data_enum_name(const struct trace_data *td,
-				 const char *kind, uint64_t value)
+const char *trace_data_enum_name(const struct trace_data *td, const char *kind,
+				 uint64_t value)
 {
 	for (size_t i = 0; i < td->nenums; i++) {
 		if (td->enums[i].value == value &&

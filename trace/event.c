@@ -2,17 +2,19 @@
 #include <faultline/trace/event.h>
 
 #define TRACE_EVENT(name, id, doc, ...)
-#define TRACE_ENUM_BEGIN(kind, doc)                                          \
+#define TRACE_ENUM_BEGIN(kind, doc)                                            \
 	static const struct trace_enum_value trace_values_##kind[] = {
 #define TRACE_ENUM_VALUE(kind, c, v, name) {v, name},
-#define TRACE_ENUM_END(kind) };
+#define TRACE_ENUM_END(kind)                                                   \
+	}                                                                      \
+	;
 #include "events.def"
 #undef TRACE_ENUM_BEGIN
 #undef TRACE_ENUM_VALUE
 #undef TRACE_ENUM_END
 
-#define TRACE_ENUM_BEGIN(kind, doc)                                          \
-	{TRACE_KIND_##kind, #kind, doc, trace_values_##kind,                 \
+#define TRACE_ENUM_BEGIN(kind, doc)                                            \
+	{TRACE_KIND_##kind, #kind, doc, trace_values_##kind,                   \
 	 (unsigned)ARRAY_SIZE(trace_values_##kind)},
 #define TRACE_ENUM_VALUE(kind, c, v, name)
 #define TRACE_ENUM_END(kind)
@@ -29,9 +31,15 @@ const unsigned trace_nenums = ARRAY_SIZE(trace_enums);
 #define TRACE_ENUM_BEGIN(kind, doc)
 #define TRACE_ENUM_VALUE(kind, c, v, name)
 #define TRACE_ENUM_END(kind)
-#define TRACE_FIELD_(name, kind) {#name, TRACE_KIND_##kind}
-#define TRACE_EVENT(name, id, doc, ...)                                      \
-	{id, TRACE_NARGS(__VA_ARGS__), #name, doc,                           \
+#define TRACE_FIELD_(name, kind)                                               \
+	{                                                                      \
+#name, TRACE_KIND_##kind                                       \
+	}
+#define TRACE_EVENT(name, id, doc, ...)                                        \
+	{id,                                                                   \
+	 TRACE_NARGS(__VA_ARGS__),                                             \
+	 #name,                                                                \
+	 doc,                                                                  \
 	 {TRACE_MAP(TRACE_FIELD_, __VA_ARGS__)}},
 const struct trace_event_desc trace_events[] = {
 #include "events.def"

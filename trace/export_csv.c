@@ -40,7 +40,8 @@ int trace_export_csv(const struct trace_data *td, FILE *out)
 	fputc('\n', out);
 	for (size_t i = 0; i < td->nrecords; i++) {
 		const struct trace_record *r = &td->records[i];
-		const struct trace_schema_event *ev = trace_data_event(td, r->id);
+		const struct trace_schema_event *ev =
+			trace_data_event(td, r->id);
 
 		fprintf(out, "%zu,%llu,%llu,%u,%u,%s", i,
 			(unsigned long long)trace_data_rel_ns(td, r->ts),
@@ -49,11 +50,12 @@ int trace_export_csv(const struct trace_data *td, FILE *out)
 		for (size_t c = 0; c < ncols; c++) {
 			char val[64] = "";
 
-			for (unsigned f = 0; ev != NULL && f < ev->nfields; f++) {
+			for (unsigned f = 0; ev != NULL && f < ev->nfields;
+			     f++) {
 				if (strcmp(ev->fields[f].name, cols[c]) == 0) {
-					trace_data_format(td, ev->fields[f].kind,
-							  r->f[f], val,
-							  sizeof(val));
+					trace_data_format(
+						td, ev->fields[f].kind, r->f[f],
+						val, sizeof(val));
 				}
 			}
 			fprintf(out, ",%s", val);

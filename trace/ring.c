@@ -81,8 +81,8 @@ void trace_rings_reset(void)
 {
 	for (unsigned i = 0; i < PLATFORM_MAX_CPUS; i++) {
 		struct trace_ring *r = &trace_rings[i];
-		uint64_t head = atomic_load_explicit(&r->head,
-						     memory_order_acquire);
+		uint64_t head =
+			atomic_load_explicit(&r->head, memory_order_acquire);
 
 		atomic_store_explicit(&r->tail, head, memory_order_release);
 		atomic_store_explicit(&r->lost, 0, memory_order_relaxed);

@@ -35,14 +35,14 @@ static int writer_schema_text(size_t *len)
 	size_t n = 0;
 	size_t cap = sizeof(writer_schema);
 
-#define SCHEMA_APPEND(...)                                                   \
-	do {                                                                 \
-		int k_ = fmt_snprintf(writer_schema + n, cap - n,            \
-				      __VA_ARGS__);                          \
-		if (k_ < 0 || (size_t)k_ >= cap - n) {                       \
-			return -ERR_NOMEM;                                   \
-		}                                                            \
-		n += (size_t)k_;                                             \
+#define SCHEMA_APPEND(...)                                                     \
+	do {                                                                   \
+		int k_ =                                                       \
+			fmt_snprintf(writer_schema + n, cap - n, __VA_ARGS__); \
+		if (k_ < 0 || (size_t)k_ >= cap - n) {                         \
+			return -ERR_NOMEM;                                     \
+		}                                                              \
+		n += (size_t)k_;                                               \
 	} while (0)
 
 	for (unsigned i = 0; i < trace_nenums; i++) {
@@ -69,9 +69,9 @@ static int writer_schema_text(size_t *len)
 	return 0;
 }
 
-int trace_writer_open(struct trace_writer *w, const char *path,
-		      unsigned ncpus, uint64_t counter_freq,
-		      const uint8_t *build_id, size_t build_id_len)
+int trace_writer_open(struct trace_writer *w, const char *path, unsigned ncpus,
+		      uint64_t counter_freq, const uint8_t *build_id,
+		      size_t build_id_len)
 {
 	struct trace_file_header *h = &w->header;
 	const char magic[8] = TRACE_MAGIC;
@@ -94,8 +94,8 @@ int trace_writer_open(struct trace_writer *w, const char *path,
 	h->ncpus = ncpus;
 	h->counter_freq = counter_freq;
 	h->schema_hash = trace_schema_hash();
-	for (size_t i = 0; build_id != NULL && i < build_id_len &&
-			   i < TRACE_BUILD_ID_LEN;
+	for (size_t i = 0;
+	     build_id != NULL && i < build_id_len && i < TRACE_BUILD_ID_LEN;
 	     i++) {
 		h->build_id[i] = build_id[i];
 	}
@@ -126,8 +126,8 @@ int trace_writer_drain(struct trace_writer *w)
 	for (unsigned cpu = 0; cpu < w->header.ncpus; cpu++) {
 		size_t n;
 
-		while ((n = trace_ring_drain(cpu, writer_batch,
-					     WRITER_BATCH)) > 0) {
+		while ((n = trace_ring_drain(cpu, writer_batch, WRITER_BATCH)) >
+		       0) {
 			int ret = writer_chunk(
 				w, TRACE_CHUNK_EVENTS, (uint16_t)cpu,
 				(uint32_t)n, writer_batch,

@@ -27,8 +27,8 @@ TEST(harness_verdict, hypervisor_exit_statuses)
 		int code;
 		enum verdict v;
 	} expect[] = {
-		{0, VERDICT_OK},	{2, VERDICT_BAD_ARGUMENTS},
-		{3, VERDICT_CRASH},	{4, VERDICT_BOOT_FAILED},
+		{0, VERDICT_OK},           {2, VERDICT_BAD_ARGUMENTS},
+		{3, VERDICT_CRASH},        {4, VERDICT_BOOT_FAILED},
 		{5, VERDICT_TESTS_FAILED},
 	};
 

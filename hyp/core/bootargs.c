@@ -67,8 +67,7 @@ static int val_copy(const struct bootargs_word *w, char *dst, size_t size)
 	return 0;
 }
 
-static int bootargs_word(const struct bootargs_word *w,
-			 struct boot_options *o)
+static int bootargs_word(const struct bootargs_word *w, struct boot_options *o)
 {
 	if (word_is(w, "mode")) {
 		if (val_is(w, "boot")) {
@@ -167,15 +166,17 @@ int bootargs_parse(const char *args, struct boot_options *o, char *err,
 		w.vlen = (size_t)(p - w.val);
 		ret = bootargs_word(&w, o);
 		if (ret == -ERR_NOENT) {
-			fmt_snprintf(err, err_size, "bootargs: unknown key \"%.*s\"",
+			fmt_snprintf(err, err_size,
+				     "bootargs: unknown key \"%.*s\"",
 				     (int)w.klen, w.key);
 			return -ERR_INVAL;
 		}
 		if (ret != 0) {
-			fmt_snprintf(err, err_size,
-				     "bootargs: bad value \"%.*s\" for %.*s (%s)",
-				     (int)w.vlen, w.val, (int)w.klen, w.key,
-				     err_name(ret));
+			fmt_snprintf(
+				err, err_size,
+				"bootargs: bad value \"%.*s\" for %.*s (%s)",
+				(int)w.vlen, w.val, (int)w.klen, w.key,
+				err_name(ret));
 			return -ERR_INVAL;
 		}
 	}

@@ -101,7 +101,8 @@ int dtb_init(struct dtb *dt, const void *blob, size_t max_size)
 	}
 	/* Version 16 has no size_dt_struct: the block may run to the end. */
 	if (version == 16) {
-		struct_size = struct_off <= total ? (total - struct_off) & ~3u : 0;
+		struct_size =
+			struct_off <= total ? (total - struct_off) & ~3u : 0;
 	}
 	if (struct_off < FDT_HEADER_SIZE || struct_off > total ||
 	    struct_size > total - struct_off || struct_off % 4 != 0 ||
@@ -140,7 +141,8 @@ int dtb_root(struct dtb *dt, struct dtb_node *node)
 		off += 4;
 	}
 	if (tok != FDT_BEGIN_NODE) {
-		return dtb_fail(dt, off, "structure block does not start with a node");
+		return dtb_fail(dt, off,
+				"structure block does not start with a node");
 	}
 	node->offset = off;
 	node->depth = 0;
@@ -173,7 +175,8 @@ static int dtb_skip_prop(struct dtb *dt, uint32_t off, uint32_t *next)
 		return ret;
 	}
 	if (off + 12 > end || len > end - (off + 12)) {
-		return dtb_fail(dt, off, "property value runs past the structure block");
+		return dtb_fail(dt, off,
+				"property value runs past the structure block");
 	}
 	*next = off + 12 + ((len + 3) & ~3u);
 	return 0;
@@ -197,7 +200,8 @@ int dtb_next_node(struct dtb *dt, struct dtb_node *node)
 		switch (tok) {
 		case FDT_BEGIN_NODE:
 			if (level + 1 > FDT_MAX_DEPTH) {
-				return dtb_fail(dt, off, "nodes nested too deeply");
+				return dtb_fail(dt, off,
+						"nodes nested too deeply");
 			}
 			node->offset = off;
 			node->depth = level + 1;
@@ -206,7 +210,8 @@ int dtb_next_node(struct dtb *dt, struct dtb_node *node)
 			level--;
 			off += 4;
 			if (level < -1) {
-				return dtb_fail(dt, off - 4, "unbalanced end of node");
+				return dtb_fail(dt, off - 4,
+						"unbalanced end of node");
 			}
 			break;
 		case FDT_PROP:
@@ -220,7 +225,8 @@ int dtb_next_node(struct dtb *dt, struct dtb_node *node)
 			break;
 		case FDT_END:
 			if (level != -1) {
-				return dtb_fail(dt, off, "tree ends inside a node");
+				return dtb_fail(dt, off,
+						"tree ends inside a node");
 			}
 			return -ERR_NOENT;
 		default:
@@ -402,11 +408,14 @@ int dtb_prop(struct dtb *dt, const struct dtb_node *node, const char *name,
 		plen = dtb_be32(dt->blob + off + 4);
 		nameoff = dtb_be32(dt->blob + off + 8);
 		if (nameoff >= dt->strings_size) {
-			return dtb_fail(dt, off + 8, "property name outside the strings block");
+			return dtb_fail(
+				dt, off + 8,
+				"property name outside the strings block");
 		}
-		ret = dtb_string_at(dt, dt->strings_off + nameoff,
-				    dt->strings_off + dt->strings_size, &slen,
-				    "property name runs past the strings block");
+		ret = dtb_string_at(
+			dt, dt->strings_off + nameoff,
+			dt->strings_off + dt->strings_size, &slen,
+			"property name runs past the strings block");
 		if (ret != 0) {
 			return ret;
 		}
@@ -421,8 +430,8 @@ int dtb_prop(struct dtb *dt, const struct dtb_node *node, const char *name,
 	}
 }
 
-int dtb_prop_u32(struct dtb *dt, const struct dtb_node *node,
-		 const char *name, uint32_t *out)
+int dtb_prop_u32(struct dtb *dt, const struct dtb_node *node, const char *name,
+		 uint32_t *out)
 {
 	const void *val;
 	uint32_t len;

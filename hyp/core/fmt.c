@@ -41,9 +41,8 @@ static size_t fmt_strnlen(const char *s, size_t max)
  * Formats @v in @base into @o after @prefix ("", "-" or "0x"), honouring
  * the field width: spaces go before the prefix, zeros after it.
  */
-static void fmt_number(struct fmt_out *o, uint64_t v, unsigned base,
-		       bool upper, const char *prefix, int width, bool left,
-		       bool zero)
+static void fmt_number(struct fmt_out *o, uint64_t v, unsigned base, bool upper,
+		       const char *prefix, int width, bool left, bool zero)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -132,10 +131,10 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		switch (*p) {
 		case 'd':
 		case 'i': {
-			int64_t v = longs ? va_arg(ap, int64_t)
-					  : va_arg(ap, int);
-			uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v
-					     : (uint64_t)v;
+			int64_t v =
+				longs ? va_arg(ap, int64_t) : va_arg(ap, int);
+			uint64_t mag =
+				v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 
 			fmt_number(&o, mag, 10, false, v < 0 ? "-" : "", width,
 				   left, zero);

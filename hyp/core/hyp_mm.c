@@ -9,8 +9,7 @@
 #include <faultline/hyp_layout.h>
 #include <faultline/hyp_mm.h>
 
-static int mm_fail(struct hyp_mm *mm, int ret, const char *what,
-		   uint64_t addr)
+static int mm_fail(struct hyp_mm *mm, int ret, const char *what, uint64_t addr)
 {
 	fmt_snprintf(mm->error, sizeof(mm->error), "%s (0x%llx): %s", what,
 		     (unsigned long long)addr, err_name(ret));
@@ -31,8 +30,10 @@ static int mm_place_init_code(struct hyp_mm *mm, const struct hyp_image *img,
 		return mm_fail(mm, -ERR_RANGE, "init code longer than a page",
 			       len);
 	}
-	if (pa_addr(img->init_entry) < start || pa_addr(img->init_entry) >= end) {
-		return mm_fail(mm, -ERR_RANGE, "init entry outside the init code",
+	if (pa_addr(img->init_entry) < start ||
+	    pa_addr(img->init_entry) >= end) {
+		return mm_fail(mm, -ERR_RANGE,
+			       "init entry outside the init code",
 			       pa_addr(img->init_entry));
 	}
 	if ((start & PAGE_MASK) == ((end - 1) & PAGE_MASK)) {
@@ -48,8 +49,8 @@ static int mm_place_init_code(struct hyp_mm *mm, const struct hyp_image *img,
 	 */
 	bounce = page_pool_alloc(pool, &bounce_pa);
 	if (bounce == NULL) {
-		return mm_fail(mm, -ERR_NOMEM, "no page for the init bounce page",
-			       start);
+		return mm_fail(mm, -ERR_NOMEM,
+			       "no page for the init bounce page", start);
 	}
 	for (uint64_t i = 0; i < len; i++) {
 		((volatile uint8_t *)bounce)[i] =
@@ -108,7 +109,8 @@ static int mm_map_mmio(struct hyp_mm *mm, const struct platform *plat,
 	if (e > HYP_LINEAR_PA_LIMIT || e < s) {
 		return mm_fail(mm, -ERR_RANGE, what, r->base);
 	}
-	if (platform_is_memory(plat, s, 1) || platform_is_memory(plat, e - 1, 1)) {
+	if (platform_is_memory(plat, s, 1) ||
+	    platform_is_memory(plat, e - 1, 1)) {
 		return mm_fail(mm, -ERR_INVAL, what, r->base);
 	}
 	ret = hyp_pgtable_map(&mm->runtime, va_init(s + img->va_offset),
@@ -134,7 +136,8 @@ static int mm_build_runtime(struct hyp_mm *mm, const struct platform *plat,
 	ret = hyp_pgtable_map(&mm->runtime, va_init(HYP_TRAMPOLINE_VA),
 			      mm->init_page, PAGE_SIZE, HYP_PROT_TEXT);
 	if (ret != 0) {
-		return mm_fail(mm, ret, "runtime trampoline", HYP_TRAMPOLINE_VA);
+		return mm_fail(mm, ret, "runtime trampoline",
+			       HYP_TRAMPOLINE_VA);
 	}
 	for (unsigned i = 0; i < ARRAY_SIZE(sections); i++) {
 		uint64_t s = pa_addr(sections[i].start);
@@ -143,8 +146,8 @@ static int mm_build_runtime(struct hyp_mm *mm, const struct platform *plat,
 		if (s == e) {
 			continue;
 		}
-		ret = hyp_pgtable_map(&mm->runtime, va_init(s + off), pa_init(s),
-				      e - s, sections[i].prot);
+		ret = hyp_pgtable_map(&mm->runtime, va_init(s + off),
+				      pa_init(s), e - s, sections[i].prot);
 		if (ret != 0) {
 			return mm_fail(mm, ret, "mapping the image", s);
 		}
@@ -190,8 +193,8 @@ int hyp_mm_build(struct hyp_mm *mm, const struct platform *plat,
 	    !IS_ALIGNED(pa_addr(img->text_end), PAGE_SIZE) ||
 	    !IS_ALIGNED(pa_addr(img->rodata_end), PAGE_SIZE) ||
 	    !IS_ALIGNED(pa_addr(img->end), PAGE_SIZE)) {
-		return mm_fail(mm, -ERR_INVAL, "image sections not page aligned",
-			       img_start);
+		return mm_fail(mm, -ERR_INVAL,
+			       "image sections not page aligned", img_start);
 	}
 	if (!platform_is_memory(plat, img_start, img_size)) {
 		return mm_fail(mm, -ERR_RANGE, "image outside RAM", img_start);

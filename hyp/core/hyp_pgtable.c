@@ -39,8 +39,8 @@ static unsigned pgt_index(uint64_t va, unsigned level)
 
 uint64_t hyp_pgtable_leaf_desc(paddr_t pa, unsigned prot, unsigned level)
 {
-	uint64_t d = (pa_addr(pa) & DESC_OA_MASK) | DESC_VALID | DESC_AF |
-		     DESC_AP1;
+	uint64_t d =
+		(pa_addr(pa) & DESC_OA_MASK) | DESC_VALID | DESC_AF | DESC_AP1;
 
 	if (level == PGT_LEAF_LEVEL) {
 		d |= DESC_TABLE; /* the "page" encoding */
@@ -113,10 +113,11 @@ static int pgt_map_level(struct hyp_pgtable *pgt, uint64_t *table,
 		}
 		/* Level 0 cannot hold a block with a 4 KiB granule. */
 		leaf_fits = level >= 1 && chunk == block &&
-			    IS_ALIGNED(pa, block) && !pgt_is_table(*entry, level);
+			    IS_ALIGNED(pa, block) &&
+			    !pgt_is_table(*entry, level);
 		if (leaf_fits) {
-			uint64_t desc = hyp_pgtable_leaf_desc(pa_init(pa), prot,
-							      level);
+			uint64_t desc =
+				hyp_pgtable_leaf_desc(pa_init(pa), prot, level);
 
 			if (*entry == 0) {
 				*entry = desc;
@@ -176,8 +177,7 @@ int hyp_pgtable_map(struct hyp_pgtable *pgt, vaddr_t va, paddr_t pa,
 	uint64_t limit = UINT64_C(1) << HYP_VA_BITS;
 
 	if (!IS_ALIGNED(v, PAGE_SIZE) || !IS_ALIGNED(pa_addr(pa), PAGE_SIZE) ||
-	    !IS_ALIGNED(size, PAGE_SIZE) || size == 0 ||
-	    !(prot & HYP_PROT_R)) {
+	    !IS_ALIGNED(size, PAGE_SIZE) || size == 0 || !(prot & HYP_PROT_R)) {
 		return -ERR_INVAL;
 	}
 	/* Output addresses are 48 bits too (TCR_EL2.PS is capped at 48). */

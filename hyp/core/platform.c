@@ -73,7 +73,8 @@ static int platform_node_reg(struct dtb *dt, const struct dtb_node *node,
 			     uint32_t idx, struct mem_range *out)
 {
 	struct dtb_node parent;
-	uint32_t ac, sc;
+	uint32_t ac = 2;
+	uint32_t sc = 1;
 	int ret = dtb_parent(dt, node, &parent);
 
 	if (ret == 0) {
@@ -98,7 +99,8 @@ static int platform_memory(struct platform *plat, struct dtb *dt,
 	int ret;
 
 	while ((ret = dtb_next_child(dt, root, &child)) == 0) {
-		if (!platform_str_prop_is(dt, &child, "device_type", "memory")) {
+		if (!platform_str_prop_is(dt, &child, "device_type",
+					  "memory")) {
 			continue;
 		}
 		for (uint32_t i = 0;; i++) {
@@ -109,7 +111,8 @@ static int platform_memory(struct platform *plat, struct dtb *dt,
 				break;
 			}
 			if (ret != 0) {
-				return platform_fail(plat, ret, dt, "memory node");
+				return platform_fail(plat, ret, dt,
+						     "memory node");
 			}
 			if (r.size == 0) {
 				continue;
@@ -121,9 +124,10 @@ static int platform_memory(struct platform *plat, struct dtb *dt,
 				return -ERR_NOMEM;
 			}
 			if (r.base + r.size < r.base) {
-				fmt_snprintf(plat->error, sizeof(plat->error),
-					     "memory range at 0x%llx wraps around",
-					     (unsigned long long)r.base);
+				fmt_snprintf(
+					plat->error, sizeof(plat->error),
+					"memory range at 0x%llx wraps around",
+					(unsigned long long)r.base);
 				return -ERR_INVAL;
 			}
 			plat->mem[plat->nmem++] = r;
@@ -164,7 +168,8 @@ static int platform_cpus(struct platform *plat, struct dtb *dt)
 		ret = dtb_prop(dt, &child, "reg", (const void **)&reg, &len);
 		if (ret != 0 || len < ac * 4) {
 			return platform_fail(plat, ret != 0 ? ret : -ERR_INVAL,
-					     dt, "cpu node without a valid reg");
+					     dt,
+					     "cpu node without a valid reg");
 		}
 		if (plat->ncpus == PLATFORM_MAX_CPUS) {
 			plat->ncpus_ignored++;
@@ -203,7 +208,8 @@ static int platform_psci(struct platform *plat, struct dtb *dt)
 	if (!platform_str_prop_is(dt, &psci, "compatible", "arm,psci-0.2") &&
 	    !platform_str_prop_is(dt, &psci, "compatible", "arm,psci-1.0")) {
 		fmt_snprintf(plat->error, sizeof(plat->error),
-			     "/psci: needs PSCI 0.2 or later (standard function ids)");
+			     "/psci: needs PSCI 0.2 or later (standard "
+			     "function ids)");
 		return -ERR_NOTSUP;
 	}
 	return 0;
@@ -230,16 +236,19 @@ static int platform_uart(struct platform *plat, struct dtb *dt,
 	}
 	node.offset = 0;
 	while ((ret = dtb_next_child(dt, root, &node)) == 0) {
-		if (platform_str_prop_is(dt, &node, "compatible", "arm,pl011")) {
+		if (platform_str_prop_is(dt, &node, "compatible",
+					 "arm,pl011")) {
 			ret = platform_node_reg(dt, &node, 0, &plat->uart);
 			if (ret != 0) {
-				return platform_fail(plat, ret, dt, "pl011 node");
+				return platform_fail(plat, ret, dt,
+						     "pl011 node");
 			}
 			plat->has_uart = true;
 			return 0;
 		}
 	}
-	return ret == -ERR_NOENT ? 0 : platform_fail(plat, ret, dt, "root node");
+	return ret == -ERR_NOENT ? 0
+				 : platform_fail(plat, ret, dt, "root node");
 }
 
 static int platform_gic(struct platform *plat, struct dtb *dt,
@@ -251,7 +260,8 @@ static int platform_gic(struct platform *plat, struct dtb *dt,
 	while ((ret = dtb_next_child(dt, root, &node)) == 0) {
 		unsigned version = 0;
 
-		if (platform_str_prop_is(dt, &node, "compatible", "arm,gic-v3")) {
+		if (platform_str_prop_is(dt, &node, "compatible",
+					 "arm,gic-v3")) {
 			version = 3;
 		} else if (platform_str_prop_is(dt, &node, "compatible",
 						"arm,cortex-a15-gic") ||
@@ -264,15 +274,18 @@ static int platform_gic(struct platform *plat, struct dtb *dt,
 		}
 		ret = platform_node_reg(dt, &node, 0, &plat->gic.dist);
 		if (ret == 0) {
-			ret = platform_node_reg(dt, &node, 1, &plat->gic.redist);
+			ret = platform_node_reg(dt, &node, 1,
+						&plat->gic.redist);
 		}
 		if (ret != 0) {
-			return platform_fail(plat, ret, dt, "interrupt controller");
+			return platform_fail(plat, ret, dt,
+					     "interrupt controller");
 		}
 		plat->gic.version = version;
 		return 0;
 	}
-	return ret == -ERR_NOENT ? 0 : platform_fail(plat, ret, dt, "root node");
+	return ret == -ERR_NOENT ? 0
+				 : platform_fail(plat, ret, dt, "root node");
 }
 
 static int platform_bootargs(struct platform *plat, struct dtb *dt)
@@ -283,7 +296,8 @@ static int platform_bootargs(struct platform *plat, struct dtb *dt)
 
 	plat->bootargs[0] = '\0';
 	if (dtb_find_path(dt, "/chosen", &chosen) != 0 ||
-	    dtb_prop(dt, &chosen, "bootargs", (const void **)&args, &len) != 0) {
+	    dtb_prop(dt, &chosen, "bootargs", (const void **)&args, &len) !=
+		    0) {
 		return 0;
 	}
 	if (len == 0 || args[len - 1] != '\0') {

@@ -45,8 +45,8 @@ uint32_t smp_cpu_arrived(struct cpu *self)
 
 static bool smp_is_online(unsigned index)
 {
-	return atomic_load_explicit(&cpus[index].state,
-				    memory_order_acquire) == CPU_STATE_ONLINE;
+	return atomic_load_explicit(&cpus[index].state, memory_order_acquire) ==
+	       CPU_STATE_ONLINE;
 }
 
 int smp_start_cpu(unsigned index, uint64_t timeout_ns)
@@ -141,9 +141,10 @@ NORETURN void smp_secondary_loop(struct cpu *self)
 					      memory_order_relaxed);
 			atomic_store_explicit(&self->state, CPU_STATE_STOPPING,
 					      memory_order_release);
-			trace_cpu_off(self->mpidr,
-				      atomic_load_explicit(&self->boot_count,
-							   memory_order_relaxed));
+			trace_cpu_off(
+				self->mpidr,
+				atomic_load_explicit(&self->boot_count,
+						     memory_order_relaxed));
 			arch_cpu_stop_self();
 		}
 		fn = atomic_load_explicit(&self->job, memory_order_acquire);

@@ -44,7 +44,8 @@ bool test_expect_eq_u64(struct test_ctx *ctx, const char *file, int line,
 	if (a == b) {
 		return true;
 	}
-	test_fail(ctx, file, line, "expected %s == %s, got 0x%llx (%llu) vs 0x%llx (%llu)",
+	test_fail(ctx, file, line,
+		  "expected %s == %s, got 0x%llx (%llu) vs 0x%llx (%llu)",
 		  a_text, b_text, (unsigned long long)a, (unsigned long long)a,
 		  (unsigned long long)b, (unsigned long long)b);
 	return false;
@@ -57,8 +58,8 @@ bool test_expect_ne_u64(struct test_ctx *ctx, const char *file, int line,
 	if (a != b) {
 		return true;
 	}
-	test_fail(ctx, file, line, "expected %s != %s, both are 0x%llx",
-		  a_text, b_text, (unsigned long long)a);
+	test_fail(ctx, file, line, "expected %s != %s, both are 0x%llx", a_text,
+		  b_text, (unsigned long long)a);
 	return false;
 }
 
@@ -142,16 +143,24 @@ static bool test_before(const struct test_case *a, const struct test_case *b)
 	return c < 0 || (c == 0 && a->line < b->line);
 }
 
+/* Number of tests in the section (its bounds are distinct symbols). */
+static size_t test_count(void)
+{
+	return ((uintptr_t)__stop_fl_tests - (uintptr_t)__start_fl_tests) /
+	       sizeof(struct test_case);
+}
+
 /*
  * The linker does not keep the section in source order: sort by file and
  * line so tests run in the order they are written.
  */
 static size_t test_sorted(const struct test_case **out)
 {
+	size_t total = test_count();
 	size_t n = 0;
 
-	for (const struct test_case *tc = __start_fl_tests;
-	     tc < __stop_fl_tests && n < TEST_MAX_SORTED; tc++) {
+	for (size_t k = 0; k < total && n < TEST_MAX_SORTED; k++) {
+		const struct test_case *tc = &__start_fl_tests[k];
 		size_t i = n++;
 
 		while (i > 0 && test_before(tc, out[i - 1])) {
@@ -170,7 +179,7 @@ struct test_totals test_run_all(const char *filter)
 	uint64_t freq = arch_counter_freq();
 	size_t n = test_sorted(order);
 
-	if (__stop_fl_tests - __start_fl_tests > TEST_MAX_SORTED) {
+	if (test_count() > TEST_MAX_SORTED) {
 		console_printf("warning: more than %d tests, only the first "
 			       "%d run\n",
 			       TEST_MAX_SORTED, TEST_MAX_SORTED);

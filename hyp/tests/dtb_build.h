@@ -54,8 +54,7 @@ void dtb_build_prop(struct dtb_build *b, const char *name, const void *val,
 		    uint32_t len);
 
 /** Adds a string property, NUL included. */
-void dtb_build_prop_str(struct dtb_build *b, const char *name,
-			const char *s);
+void dtb_build_prop_str(struct dtb_build *b, const char *name, const char *s);
 
 /** Adds a property of @n big-endian cells. */
 void dtb_build_prop_cells(struct dtb_build *b, const char *name,

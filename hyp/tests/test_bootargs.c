@@ -56,9 +56,10 @@ TEST(bootargs, defaults)
 /** Each parse starts from the defaults, whatever the structure held before. */
 TEST(bootargs, defaults_reset_previous_values)
 {
-	ASSERT_EQ_INT(ba_parse("mode=test test=x hotplug_cpu=2 hotplug_cycles=5 "
-			       "crash=undef crash_cpu=1 trace=t.bin cpus=2"),
-		      0);
+	ASSERT_EQ_INT(
+		ba_parse("mode=test test=x hotplug_cpu=2 hotplug_cycles=5 "
+			 "crash=undef crash_cpu=1 trace=t.bin cpus=2"),
+		0);
 	ASSERT_EQ_INT(ba_parse(""), 0);
 	ba_expect_defaults(test_ctx);
 }
@@ -109,10 +110,12 @@ TEST(bootargs, every_key)
 /** Numbers take their full range, 0 included where allowed. */
 TEST(bootargs, number_ranges)
 {
-	EXPECT_EQ_INT(ba_parse("hotplug_cpu=0 crash_cpu=0 hotplug_cycles=0"), 0);
+	EXPECT_EQ_INT(ba_parse("hotplug_cpu=0 crash_cpu=0 hotplug_cycles=0"),
+		      0);
 	EXPECT_EQ(ba_opts.hotplug_cpu, 0);
 	EXPECT_EQ(ba_opts.hotplug_cycles, 0);
-	EXPECT_EQ_INT(ba_parse("cpus=1 hotplug_cpu=1023 hotplug_cycles=007"), 0);
+	EXPECT_EQ_INT(ba_parse("cpus=1 hotplug_cpu=1023 hotplug_cycles=007"),
+		      0);
 	EXPECT_EQ(ba_opts.max_cpus, 1);
 	EXPECT_EQ(ba_opts.hotplug_cpu, 1023);
 	EXPECT_EQ(ba_opts.hotplug_cycles, 7);
@@ -216,7 +219,8 @@ TEST(bootargs, value_length_limits)
 
 	EXPECT_EQ_INT(ba_parse(ba_long_value("test", test_max)), 0);
 	EXPECT_EQ(test_util_strlen(ba_opts.test_filter), test_max);
-	EXPECT_EQ_INT(ba_parse(ba_long_value("test", test_max + 1)), -ERR_INVAL);
+	EXPECT_EQ_INT(ba_parse(ba_long_value("test", test_max + 1)),
+		      -ERR_INVAL);
 	EXPECT_TRUE(test_util_contains(ba_err, "out of range"));
 	EXPECT_EQ_INT(ba_parse(ba_long_value("trace", trace_max)), 0);
 	EXPECT_EQ(test_util_strlen(ba_opts.trace_path), trace_max);

@@ -304,8 +304,7 @@ TEST(dtb, prop_does_not_descend)
 	EXPECT_EQ_INT(dtb_prop(&dt, &n, "msi-controller", &val, &len),
 		      -ERR_NOENT);
 	ASSERT_EQ_INT(dtb_find_path(&dt, "/cpus", &n), 0);
-	EXPECT_EQ_INT(dtb_prop(&dt, &n, "device_type", &val, &len),
-		      -ERR_NOENT);
+	EXPECT_EQ_INT(dtb_prop(&dt, &n, "device_type", &val, &len), -ERR_NOENT);
 }
 
 /** An empty property ("dma-coherent;") is found with length 0. */
@@ -373,8 +372,8 @@ TEST(dtb, prop_has_string)
 	EXPECT_TRUE(dtb_prop_has_string(&dt, &n, "method", "smc"));
 	EXPECT_TRUE(!dtb_prop_has_string(&dt, &n, "compatible", "arm,psci-1"));
 	EXPECT_TRUE(!dtb_prop_has_string(&dt, &n, "compatible", "psci"));
-	EXPECT_TRUE(!dtb_prop_has_string(&dt, &n, "compatible",
-					 "arm,psci-1.0x"));
+	EXPECT_TRUE(
+		!dtb_prop_has_string(&dt, &n, "compatible", "arm,psci-1.0x"));
 	EXPECT_TRUE(!dtb_prop_has_string(&dt, &n, "compatible", ""));
 	EXPECT_TRUE(!dtb_prop_has_string(&dt, &n, "method", "hvc"));
 	EXPECT_TRUE(!dtb_prop_has_string(&dt, &n, "absent", "smc"));

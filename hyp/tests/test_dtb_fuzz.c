@@ -38,7 +38,8 @@ static void dtbf_check(struct test_ctx *test_ctx, struct dtb *dt, int ret,
 		if (*bad == 1) {
 			test_fail(test_ctx, __FILE__, __LINE__,
 				  "ret %d why %s offset %u", ret,
-				  dt->error.why == NULL ? "(none)" : dt->error.why,
+				  dt->error.why == NULL ? "(none)"
+							: dt->error.why,
 				  dt->error.offset);
 		}
 	}
@@ -73,9 +74,11 @@ static void dtbf_walk(struct test_ctx *test_ctx, const uint8_t *blob,
 		dtbf_check(test_ctx, &dt, dtb_node_name(&dt, &n, &name), bad);
 		for (unsigned p = 0; p < ARRAY_SIZE(props); p++) {
 			dtbf_check(test_ctx, &dt,
-				   dtb_prop(&dt, &n, props[p], &val, &len), bad);
+				   dtb_prop(&dt, &n, props[p], &val, &len),
+				   bad);
 		}
-		dtbf_check(test_ctx, &dt, dtb_prop_u32(&dt, &n, "reg", &v), bad);
+		dtbf_check(test_ctx, &dt, dtb_prop_u32(&dt, &n, "reg", &v),
+			   bad);
 		(void)dtb_prop_has_string(&dt, &n, "compatible", "arm,pl011");
 		c.offset = 0;
 		dtbf_check(test_ctx, &dt, dtb_next_child(&dt, &n, &c), bad);

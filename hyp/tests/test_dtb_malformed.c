@@ -52,7 +52,7 @@ static bool dtbm_expect_inval(struct test_ctx *test_ctx, const struct dtb *dt,
 /** A blob shorter than the 40-byte header is refused before any read. */
 TEST(dtb_malformed, smaller_than_header)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	uint8_t *b = dtbm_tail_copy(fixture_minimal, 39);
 
 	dtbm_expect_inval(test_ctx, &dt, dtb_init(&dt, b, 39), 0);
@@ -62,12 +62,12 @@ TEST(dtb_malformed, smaller_than_header)
 /** A wrong magic number is refused at offset 0. */
 TEST(dtb_malformed, bad_magic)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	uint8_t *b = dtbm_minimal();
 
 	b[3] ^= 0x01;
-	dtbm_expect_inval(test_ctx, &dt, dtb_init(&dt, b, FIXTURE_SIZE(minimal)),
-			  0);
+	dtbm_expect_inval(test_ctx, &dt,
+			  dtb_init(&dt, b, FIXTURE_SIZE(minimal)), 0);
 	EXPECT_TRUE(test_util_contains(dt.error.why, "magic"));
 }
 
@@ -75,7 +75,7 @@ TEST(dtb_malformed, bad_magic)
 TEST(dtb_malformed, totalsize_out_of_range)
 {
 	static const uint32_t bad[] = {0, 39, 0xffffffffu};
-	struct dtb dt;
+	struct dtb dt = {0};
 	size_t size = FIXTURE_SIZE(minimal);
 	uint8_t *b = dtbm_minimal();
 
@@ -90,7 +90,7 @@ TEST(dtb_malformed, totalsize_out_of_range)
 /** A blob cut short of its totalsize (max_size too small) is refused at offset 4. */
 TEST(dtb_malformed, blob_truncated)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	size_t size = FIXTURE_SIZE(minimal) - 1;
 	uint8_t *b = dtbm_tail_copy(fixture_minimal, size);
 
@@ -102,7 +102,7 @@ TEST(dtb_malformed, blob_truncated)
 /** Versions before 16, and a last compatible version after 17, are refused at offset 20. */
 TEST(dtb_malformed, unsupported_version)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	size_t size = FIXTURE_SIZE(minimal);
 	uint8_t *b = dtbm_minimal();
 
@@ -118,7 +118,7 @@ TEST(dtb_malformed, unsupported_version)
 /** A newer version that stays compatible with 17 (v18, last_comp 16) is accepted. */
 TEST(dtb_malformed, newer_compatible_version_accepted)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	uint8_t *b = dtbm_minimal();
 
 	test_util_put_be32(b, 20, 18);
@@ -128,7 +128,7 @@ TEST(dtb_malformed, newer_compatible_version_accepted)
 /** dtb.h documents "the version (16 or later)": a version-16 header is accepted. */
 TEST(dtb_malformed, version_16_accepted_as_documented)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	uint8_t *b = dtbm_minimal();
 
 	test_util_put_be32(b, 20, 16);
@@ -138,7 +138,7 @@ TEST(dtb_malformed, version_16_accepted_as_documented)
 /** A structure block before the end of the header, misaligned or past totalsize is refused at offset 8. */
 TEST(dtb_malformed, struct_block_out_of_range)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	uint32_t size = (uint32_t)FIXTURE_SIZE(minimal);
 	uint8_t *b = dtbm_minimal();
 	uint32_t off = test_util_get_be32(b, 8);
@@ -158,7 +158,8 @@ TEST(dtb_malformed, struct_block_out_of_range)
 		b = dtbm_minimal();
 		test_util_put_be32(b, 8, cases[i][0]);
 		test_util_put_be32(b, 36, cases[i][1]);
-		if (!dtbm_expect_inval(test_ctx, &dt, dtb_init(&dt, b, size), 8)) {
+		if (!dtbm_expect_inval(test_ctx, &dt, dtb_init(&dt, b, size),
+				       8)) {
 			test_fail(test_ctx, __FILE__, __LINE__,
 				  "case %u: off %u size %u", i, cases[i][0],
 				  cases[i][1]);
@@ -169,7 +170,7 @@ TEST(dtb_malformed, struct_block_out_of_range)
 /** A strings block past totalsize is refused at offset 12. */
 TEST(dtb_malformed, strings_block_out_of_range)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	uint32_t size = (uint32_t)FIXTURE_SIZE(minimal);
 	uint8_t *b = dtbm_minimal();
 	uint32_t off = test_util_get_be32(b, 12);
@@ -188,7 +189,7 @@ TEST(dtb_malformed, strings_block_out_of_range)
 TEST(dtb_malformed, rsvmap_misplaced)
 {
 	static const uint32_t bad[] = {0, 32, 0x2c, 0x10000};
-	struct dtb dt;
+	struct dtb dt = {0};
 	uint32_t size = (uint32_t)FIXTURE_SIZE(minimal);
 
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -202,7 +203,7 @@ TEST(dtb_malformed, rsvmap_misplaced)
 /** An empty structure block has no root node. */
 TEST(dtb_malformed, empty_struct_block)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node n;
 	uint8_t *b = dtbm_minimal();
 
@@ -216,7 +217,7 @@ TEST(dtb_malformed, empty_struct_block)
 /** A structure block that starts with a property, or holds only NOPs, has no root node. */
 TEST(dtb_malformed, struct_block_without_root)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node n;
 	uint32_t size;
 	uint8_t *b;
@@ -226,7 +227,8 @@ TEST(dtb_malformed, struct_block_without_root)
 	b = dtbm_finish(&size);
 	ASSERT_TRUE(b != NULL);
 	ASSERT_EQ_INT(dtb_init(&dt, b, size), 0);
-	dtbm_expect_inval(test_ctx, &dt, dtb_root(&dt, &n), DTB_BUILD_STRUCT_OFF);
+	dtbm_expect_inval(test_ctx, &dt, dtb_root(&dt, &n),
+			  DTB_BUILD_STRUCT_OFF);
 
 	dtb_build_init(&dtbm_b);
 	dtb_build_u32(&dtbm_b, DTB_BUILD_NOP);
@@ -247,7 +249,7 @@ TEST(dtb_malformed, struct_block_without_root)
 /** A node name without its NUL before the end of the structure block is refused. */
 TEST(dtb_malformed, node_name_runs_past_block)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node root, n;
 	const char *name;
 	uint32_t size;
@@ -295,8 +297,9 @@ static uint8_t *dtbm_two_props(uint32_t *size)
 /** A property whose length runs past the structure block is refused at its token. */
 TEST(dtb_malformed, property_value_runs_past_block)
 {
-	static const uint32_t lens[] = {64, 0x7fffffffu, 0xfffffffcu, 0xffffffffu};
-	struct dtb dt;
+	static const uint32_t lens[] = {64, 0x7fffffffu, 0xfffffffcu,
+					0xffffffffu};
+	struct dtb dt = {0};
 	struct dtb_node root, n;
 	const void *val;
 	uint32_t len, size;
@@ -320,7 +323,7 @@ TEST(dtb_malformed, property_value_runs_past_block)
 /** A structure block that ends inside a property header is refused. */
 TEST(dtb_malformed, property_header_truncated)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node root;
 	const void *val;
 	uint32_t len, size;
@@ -346,7 +349,7 @@ TEST(dtb_malformed, property_header_truncated)
 TEST(dtb_malformed, property_name_outside_strings)
 {
 	static const uint32_t offs[] = {4, 0x1000, 0xffffffffu};
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node root;
 	const void *val;
 	uint32_t len, size;
@@ -368,7 +371,7 @@ TEST(dtb_malformed, property_name_outside_strings)
 /** A property name without its NUL inside the strings block is refused. */
 TEST(dtb_malformed, property_name_runs_past_strings)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node root;
 	const void *val;
 	uint32_t len, size;
@@ -387,7 +390,7 @@ TEST(dtb_malformed, property_name_runs_past_strings)
 TEST(dtb_malformed, unknown_token)
 {
 	static const uint32_t tokens[] = {0, 5, 8, 10, 0x77, 0x01000000u};
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node n;
 	uint32_t size;
 
@@ -417,7 +420,7 @@ TEST(dtb_malformed, unknown_token)
 /** An unknown token among a node's properties makes dtb_prop fail with INVAL, not NOENT. */
 TEST(dtb_malformed, prop_unknown_token_is_malformed)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node root;
 	const void *val;
 	uint32_t len, size;
@@ -454,7 +457,7 @@ static uint8_t *dtbm_nested(unsigned levels, uint32_t *size)
 /** Nodes down to depth 32 are read; one level deeper is refused as corruption. */
 TEST(dtb_malformed, nesting_limit)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node n;
 	uint32_t size;
 	uint8_t *b = dtbm_nested(32, &size);
@@ -482,7 +485,7 @@ TEST(dtb_malformed, nesting_limit)
 /** An END_NODE with no open node is refused at that token. */
 TEST(dtb_malformed, unbalanced_end)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node n;
 	uint32_t size;
 	uint8_t *b;
@@ -502,7 +505,7 @@ TEST(dtb_malformed, unbalanced_end)
 /** FDT_END inside an open node is refused at the FDT_END token. */
 TEST(dtb_malformed, tree_ends_inside_node)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node n;
 	uint32_t size;
 	uint8_t *b;
@@ -524,7 +527,7 @@ TEST(dtb_malformed, tree_ends_inside_node)
 /** A structure block without FDT_END is refused where the token should be. */
 TEST(dtb_malformed, missing_fdt_end)
 {
-	struct dtb dt;
+	struct dtb dt = {0};
 	struct dtb_node n;
 	uint8_t *b = dtbm_minimal();
 	uint32_t len = test_util_get_be32(b, 36);

@@ -76,8 +76,9 @@ TEST(fmt, length_modifiers)
 	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "%lld %llu %llx",
 		     (long long)INT64_MIN, (unsigned long long)UINT64_MAX,
 		     (unsigned long long)0x123456789abcdef0ull);
-	EXPECT_STREQ(fmt_buf,
-		     "-9223372036854775808 18446744073709551615 123456789abcdef0");
+	EXPECT_STREQ(
+		fmt_buf,
+		"-9223372036854775808 18446744073709551615 123456789abcdef0");
 	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "%ld %lu %lX", -5l,
 		     (unsigned long)UINT64_MAX, 0xabcdef012345ul);
 	EXPECT_STREQ(fmt_buf, "-5 18446744073709551615 ABCDEF012345");
@@ -127,16 +128,16 @@ TEST(fmt, width_right_aligns)
 /** The '-' flag left-aligns numbers and strings. */
 TEST(fmt, minus_flag_left_aligns)
 {
-	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "[%-5d][%-5d][%-6s][%-4u]", 42, -4,
-		     "ab", 12345u);
+	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "[%-5d][%-5d][%-6s][%-4u]", 42,
+		     -4, "ab", 12345u);
 	EXPECT_STREQ(fmt_buf, "[42   ][-4   ][ab    ][12345]");
 }
 
 /** The '0' flag pads with zeroes after the sign. */
 TEST(fmt, zero_flag_pads_after_sign)
 {
-	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "[%05d][%05d][%016llx][%08X]", 42,
-		     -42, 0x1234ull, 0xabcu);
+	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "[%05d][%05d][%016llx][%08X]",
+		     42, -42, 0x1234ull, 0xabcu);
 	EXPECT_STREQ(fmt_buf, "[00042][-0042][0000000000001234][00000ABC]");
 }
 
@@ -152,8 +153,8 @@ TEST(fmt, minus_overrides_zero)
 /** A '*' width takes an int argument; a negative one means left-aligned. */
 TEST(fmt, star_width)
 {
-	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "[%*d][%*d][%*s][%0*x]", 6, 42, -6,
-		     42, 4, "x", 4, 0xau);
+	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "[%*d][%*d][%*s][%0*x]", 6, 42,
+		     -6, 42, 4, "x", 4, 0xau);
 	EXPECT_STREQ(fmt_buf, "[    42][42    ][   x][000a]");
 }
 
@@ -176,8 +177,8 @@ TEST(fmt, string_width_and_precision)
 /** "%.*s" takes the precision from an int argument; negative means none. */
 TEST(fmt, star_precision)
 {
-	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "[%.*s][%.*s][%.*s]", 2, "abcdef",
-		     -1, "abcdef", 0, "abcdef");
+	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "[%.*s][%.*s][%.*s]", 2,
+		     "abcdef", -1, "abcdef", 0, "abcdef");
 	EXPECT_STREQ(fmt_buf, "[ab][abcdef][]");
 }
 
@@ -233,7 +234,8 @@ TEST(fmt, tiny_buffers)
 /** An unknown conversion is copied through literally and consumes no argument. */
 TEST(fmt, unknown_conversion_copied)
 {
-	EXPECT_EQ_INT(fmt_unchecked(fmt_buf, sizeof(fmt_buf), "[%q][%d]", 5), 7);
+	EXPECT_EQ_INT(fmt_unchecked(fmt_buf, sizeof(fmt_buf), "[%q][%d]", 5),
+		      7);
 	EXPECT_STREQ(fmt_buf, "[%q][5]");
 	fmt_unchecked(fmt_buf, sizeof(fmt_buf), "%5q|%hd|%d", 9);
 	EXPECT_STREQ(fmt_buf, "%5q|%hd|9");
@@ -253,8 +255,8 @@ TEST(fmt, truncated_conversion_at_end)
 /** fmt_vsnprintf() consumes the va_list in order across many conversions. */
 TEST(fmt, many_arguments)
 {
-	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "%s:%d:%llx:%c:%zu:%p:%u",
-		     "f.c", 12, 0xffffffffffull, 'z', (size_t)7,
+	fmt_snprintf(fmt_buf, sizeof(fmt_buf), "%s:%d:%llx:%c:%zu:%p:%u", "f.c",
+		     12, 0xffffffffffull, 'z', (size_t)7,
 		     (void *)(uintptr_t)0x10, 3u);
 	EXPECT_STREQ(fmt_buf, "f.c:12:ffffffffff:z:7:0x10:3");
 }

@@ -64,16 +64,16 @@ struct hyp_image mm_test_image(uint64_t idmap_start, uint64_t idmap_end,
 	return img;
 }
 
-int mm_test_build_qemu(uint64_t idmap_start, uint64_t idmap_end,
-		       uint64_t entry)
+int mm_test_build_qemu(uint64_t idmap_start, uint64_t idmap_end, uint64_t entry)
 {
 	struct hyp_image img = mm_test_image(idmap_start, idmap_end, entry);
 	int ret = mm_test_setup(fixture_qemu_virt_smp4,
 				FIXTURE_SIZE(qemu_virt_smp4), MM_POOL_PA,
 				MM_TEST_NPAGES);
 
-	return ret != 0 ? ret : hyp_mm_build(&mm_test_mm, &mm_test_plat, &img,
-					     &mm_test_pool);
+	return ret != 0 ? ret
+			: hyp_mm_build(&mm_test_mm, &mm_test_plat, &img,
+				       &mm_test_pool);
 }
 
 /* Bytes mapped by a table, by kind of leaf. */
@@ -96,8 +96,8 @@ static void mm_census_walk(const struct hyp_pgtable *pgt, const uint64_t *table,
 			continue;
 		}
 		if (level < 3 && (d & D_TABLE)) {
-			next = page_pool_ptr(pgt->pool,
-					     pa_init(d & 0x0000fffffffff000ull));
+			next = page_pool_ptr(
+				pgt->pool, pa_init(d & 0x0000fffffffff000ull));
 			if (next == NULL) {
 				c->bad++;
 			} else {
@@ -167,10 +167,10 @@ bool mm_test_unmapped(struct test_ctx *test_ctx, const struct hyp_pgtable *pgt,
 {
 	struct hyp_pgtable_entry e;
 
-	if (!EXPECT_EQ_INT(hyp_pgtable_lookup(pgt, va_init(va), &e), -ERR_NOENT)) {
+	if (!EXPECT_EQ_INT(hyp_pgtable_lookup(pgt, va_init(va), &e),
+			   -ERR_NOENT)) {
 		test_fail(test_ctx, __FILE__, __LINE__,
-			  "va 0x%llx mapped to 0x%llx",
-			  (unsigned long long)va,
+			  "va 0x%llx mapped to 0x%llx", (unsigned long long)va,
 			  (unsigned long long)pa_addr(e.pa));
 		return false;
 	}
@@ -180,9 +180,9 @@ bool mm_test_unmapped(struct test_ctx *test_ctx, const struct hyp_pgtable *pgt,
 /** Init code inside one page is used in place, with no bounce page. */
 TEST(hyp_mm, no_bounce_in_place)
 {
-	ASSERT_EQ_INT(mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400,
-					 MM_IDMAP + 0x80),
-		      0);
+	ASSERT_EQ_INT(
+		mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400, MM_IDMAP + 0x80),
+		0);
 	EXPECT_STREQ(mm_test_mm.error, "");
 	EXPECT_TRUE(!mm_test_mm.bounced);
 	EXPECT_EQ(pa_addr(mm_test_mm.init_page), MM_IDMAP & PAGE_MASK);
@@ -198,9 +198,9 @@ TEST(hyp_mm, boot_tables_map_only_init_page)
 	uint64_t page = MM_IDMAP & PAGE_MASK;
 	struct mm_census c;
 
-	ASSERT_EQ_INT(mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400,
-					 MM_IDMAP + 0x80),
-		      0);
+	ASSERT_EQ_INT(
+		mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400, MM_IDMAP + 0x80),
+		0);
 	mm_test_expect(test_ctx, boot, page, page, 3, HYP_PROT_TEXT);
 	mm_test_expect(test_ctx, boot, page + 0xabc, page + 0xabc, 3,
 		       HYP_PROT_TEXT);
@@ -227,9 +227,9 @@ TEST(hyp_mm, runtime_trampoline_without_identity)
 	const struct hyp_pgtable *rt = &mm_test_mm.runtime;
 	uint64_t page = MM_IDMAP & PAGE_MASK;
 
-	ASSERT_EQ_INT(mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400,
-					 MM_IDMAP + 0x80),
-		      0);
+	ASSERT_EQ_INT(
+		mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400, MM_IDMAP + 0x80),
+		0);
 	mm_test_expect(test_ctx, rt, HYP_TRAMPOLINE_VA, page, 3, HYP_PROT_TEXT);
 	mm_test_unmapped(test_ctx, rt, page);
 	mm_test_unmapped(test_ctx, rt, MM_IMG_START);
@@ -244,9 +244,9 @@ TEST(hyp_mm, runtime_image_sections)
 	const struct hyp_pgtable *rt = &mm_test_mm.runtime;
 	struct hyp_pgtable_entry e;
 
-	ASSERT_EQ_INT(mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400,
-					 MM_IDMAP + 0x80),
-		      0);
+	ASSERT_EQ_INT(
+		mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400, MM_IDMAP + 0x80),
+		0);
 	mm_test_expect(test_ctx, rt, MM_IMG_START + OFF, MM_IMG_START, 3,
 		       HYP_PROT_TEXT);
 	mm_test_expect(test_ctx, rt, MM_IDMAP + OFF, MM_IDMAP, 3,
@@ -262,10 +262,11 @@ TEST(hyp_mm, runtime_image_sections)
 	mm_test_expect(test_ctx, rt, MM_IMG_END - 1 + OFF, MM_IMG_END - 1, 3,
 		       HYP_PROT_DATA);
 	/* The raw bits: text executable, the rest execute-never. */
-	ASSERT_EQ_INT(hyp_pgtable_lookup(rt, va_init(MM_IMG_START + OFF), &e), 0);
-	EXPECT_EQ(e.desc & D_XN, 0);
-	ASSERT_EQ_INT(hyp_pgtable_lookup(rt, va_init(MM_IMG_TEXT_END + OFF), &e),
+	ASSERT_EQ_INT(hyp_pgtable_lookup(rt, va_init(MM_IMG_START + OFF), &e),
 		      0);
+	EXPECT_EQ(e.desc & D_XN, 0);
+	ASSERT_EQ_INT(
+		hyp_pgtable_lookup(rt, va_init(MM_IMG_TEXT_END + OFF), &e), 0);
 	EXPECT_EQ(e.desc & D_XN, D_XN);
 	ASSERT_EQ_INT(hyp_pgtable_lookup(rt, va_init(MM_IMG_END - 1 + OFF), &e),
 		      0);
@@ -277,9 +278,9 @@ TEST(hyp_mm, runtime_ram)
 {
 	const struct hyp_pgtable *rt = &mm_test_mm.runtime;
 
-	ASSERT_EQ_INT(mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400,
-					 MM_IDMAP + 0x80),
-		      0);
+	ASSERT_EQ_INT(
+		mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400, MM_IDMAP + 0x80),
+		0);
 	mm_test_expect(test_ctx, rt, 0x40000000 + OFF, 0x40000000, 2,
 		       HYP_PROT_DATA);
 	mm_test_expect(test_ctx, rt, MM_IMG_START - 1 + OFF, MM_IMG_START - 1,
@@ -300,9 +301,9 @@ TEST(hyp_mm, runtime_mmio)
 	const struct hyp_pgtable *rt = &mm_test_mm.runtime;
 	struct hyp_pgtable_entry e;
 
-	ASSERT_EQ_INT(mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400,
-					 MM_IDMAP + 0x80),
-		      0);
+	ASSERT_EQ_INT(
+		mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400, MM_IDMAP + 0x80),
+		0);
 	mm_test_expect(test_ctx, rt, 0x9000000 + OFF, 0x9000000, 3,
 		       HYP_PROT_MMIO);
 	mm_test_expect(test_ctx, rt, 0x9000fff + OFF, 0x9000fff, 3,
@@ -334,9 +335,9 @@ TEST(hyp_mm, runtime_census)
 {
 	struct mm_census c;
 
-	ASSERT_EQ_INT(mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400,
-					 MM_IDMAP + 0x80),
-		      0);
+	ASSERT_EQ_INT(
+		mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400, MM_IDMAP + 0x80),
+		0);
 	c = mm_census(&mm_test_mm.runtime);
 	EXPECT_EQ(c.bad, 0);
 	EXPECT_EQ(c.text, MM_IMG_TEXT_END - MM_IMG_START + SZ_4K);
@@ -358,7 +359,8 @@ TEST(hyp_mm, bounce_page)
 	uint64_t page;
 	const uint8_t *bounce;
 
-	ASSERT_EQ_INT(mm_test_build_qemu(start, start + 0x100, start + 0x10), 0);
+	ASSERT_EQ_INT(mm_test_build_qemu(start, start + 0x100, start + 0x10),
+		      0);
 	EXPECT_TRUE(mm_test_mm.bounced);
 	page = pa_addr(mm_test_mm.init_page);
 	EXPECT_EQ(page & ~PAGE_MASK, 0);
@@ -396,8 +398,7 @@ TEST(hyp_mm, bounce_edges)
 		      0);
 	EXPECT_TRUE(!mm_test_mm.bounced);
 	EXPECT_EQ(pa_addr(mm_test_mm.init_page), MM_IDMAP_CROSS - SZ_4K);
-	ASSERT_EQ_INT(mm_test_build_qemu(MM_IDMAP_CROSS,
-					 MM_IDMAP_CROSS + SZ_4K,
+	ASSERT_EQ_INT(mm_test_build_qemu(MM_IDMAP_CROSS, MM_IDMAP_CROSS + SZ_4K,
 					 MM_IDMAP_CROSS),
 		      0);
 	EXPECT_TRUE(!mm_test_mm.bounced);
@@ -407,9 +408,9 @@ TEST(hyp_mm, bounce_edges)
 /** Init code longer than a page, empty or reversed gives -ERR_RANGE with a message. */
 TEST(hyp_mm, init_code_bad_length)
 {
-	EXPECT_EQ_INT(mm_test_build_qemu(MM_IDMAP, MM_IDMAP + SZ_4K + 1,
-					 MM_IDMAP),
-		      -ERR_RANGE);
+	EXPECT_EQ_INT(
+		mm_test_build_qemu(MM_IDMAP, MM_IDMAP + SZ_4K + 1, MM_IDMAP),
+		-ERR_RANGE);
 	EXPECT_TRUE(test_util_contains(mm_test_mm.error, "longer than a page"));
 	EXPECT_EQ_INT(mm_test_build_qemu(MM_IDMAP, MM_IDMAP, MM_IDMAP),
 		      -ERR_RANGE);
@@ -422,9 +423,8 @@ TEST(hyp_mm, init_code_bad_length)
 /* Builds with the standard layout moved by @delta and the idmap inside its text. */
 static int mm_build_moved(uint64_t delta)
 {
-	struct hyp_image img = mm_test_image(MM_IDMAP + delta,
-					     MM_IDMAP + delta + 0x100,
-					     MM_IDMAP + delta);
+	struct hyp_image img = mm_test_image(
+		MM_IDMAP + delta, MM_IDMAP + delta + 0x100, MM_IDMAP + delta);
 
 	img.start = pa_add(img.start, delta);
 	img.text_end = pa_add(img.text_end, delta);
@@ -453,17 +453,17 @@ TEST(hyp_mm, image_outside_ram)
 /** Image sections that are not page aligned are refused. */
 TEST(hyp_mm, image_not_page_aligned)
 {
-	struct hyp_image img = mm_test_image(MM_IDMAP, MM_IDMAP + 0x100,
-					     MM_IDMAP);
+	struct hyp_image img =
+		mm_test_image(MM_IDMAP, MM_IDMAP + 0x100, MM_IDMAP);
 
 	ASSERT_EQ_INT(mm_test_setup(fixture_qemu_virt_smp4,
 				    FIXTURE_SIZE(qemu_virt_smp4), MM_POOL_PA,
 				    MM_TEST_NPAGES),
 		      0);
 	img.rodata_end = pa_add(img.rodata_end, 0x800);
-	EXPECT_EQ_INT(hyp_mm_build(&mm_test_mm, &mm_test_plat, &img,
-				   &mm_test_pool),
-		      -ERR_INVAL);
+	EXPECT_EQ_INT(
+		hyp_mm_build(&mm_test_mm, &mm_test_plat, &img, &mm_test_pool),
+		-ERR_INVAL);
 	EXPECT_TRUE(test_util_contains(mm_test_mm.error, "aligned"));
 }
 
@@ -513,15 +513,15 @@ TEST(hyp_mm, pool_exhaustion_at_every_step)
 	needed = mm_test_pool.used;
 	EXPECT_TRUE(needed > 8 && needed < MM_TEST_NPAGES);
 	for (size_t n = 0; n < needed; n++) {
-		struct hyp_image img = mm_test_image(MM_IDMAP_CROSS - 0x40,
-						     MM_IDMAP_CROSS + 0x40,
-						     MM_IDMAP_CROSS);
+		struct hyp_image img =
+			mm_test_image(MM_IDMAP_CROSS - 0x40,
+				      MM_IDMAP_CROSS + 0x40, MM_IDMAP_CROSS);
 
 		page_pool_init(&mm_test_pool, mm_test_pages,
 			       pa_init(MM_POOL_PA), n);
 		mm_test_mm.error[0] = '\0';
-		if (!EXPECT_EQ_INT(hyp_mm_build(&mm_test_mm, &mm_test_plat, &img,
-						&mm_test_pool),
+		if (!EXPECT_EQ_INT(hyp_mm_build(&mm_test_mm, &mm_test_plat,
+						&img, &mm_test_pool),
 				   -ERR_NOMEM)) {
 			test_fail(test_ctx, __FILE__, __LINE__, "pool of %zu",
 				  n);
@@ -533,7 +533,8 @@ TEST(hyp_mm, pool_exhaustion_at_every_step)
 /** On a platform with 1 GiB-aligned RAM the runtime tables use 1 GiB blocks. */
 TEST(hyp_mm, one_gib_blocks_for_large_ram)
 {
-	struct hyp_image img = mm_test_image(0x80270000, 0x80270100, 0x80270000);
+	struct hyp_image img =
+		mm_test_image(0x80270000, 0x80270100, 0x80270000);
 	struct mm_census c;
 
 	ASSERT_EQ_INT(mm_test_setup(fixture_two_ranges_uart,
@@ -544,9 +545,9 @@ TEST(hyp_mm, one_gib_blocks_for_large_ram)
 	img.text_end = pa_init(0x80300000);
 	img.rodata_end = pa_init(0x80340000);
 	img.end = pa_init(0x80400000);
-	ASSERT_EQ_INT(hyp_mm_build(&mm_test_mm, &mm_test_plat, &img,
-				   &mm_test_pool),
-		      0);
+	ASSERT_EQ_INT(
+		hyp_mm_build(&mm_test_mm, &mm_test_plat, &img, &mm_test_pool),
+		0);
 	mm_test_expect(test_ctx, &mm_test_mm.runtime, 0x880000000ull + OFF,
 		       0x880000000ull, 1, HYP_PROT_DATA);
 	mm_test_expect(test_ctx, &mm_test_mm.runtime, 0x8ffffffffull + OFF,

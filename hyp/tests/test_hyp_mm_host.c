@@ -20,9 +20,9 @@ TEST(hyp_mm_host, tables_cleaned_to_poc)
 	const struct host_cache_op *last;
 
 	host_cache_log_reset();
-	ASSERT_EQ_INT(mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400,
-					 MM_IDMAP + 0x80),
-		      0);
+	ASSERT_EQ_INT(
+		mm_test_build_qemu(MM_IDMAP, MM_IDMAP + 0x400, MM_IDMAP + 0x80),
+		0);
 	ASSERT_TRUE(mm_test_pool.used > 0);
 	EXPECT_TRUE(host_cache_cleaned(mm_test_pages,
 				       mm_test_pool.used * PAGE_SIZE));
@@ -49,8 +49,7 @@ TEST(hyp_mm_host, bounce_page_cleaned_and_icache_invalidated)
 
 	host_cache_log_reset();
 	ASSERT_EQ_INT(mm_test_build_qemu(MM_IDMAP_CROSS - 0x40,
-					 MM_IDMAP_CROSS + 0xc0,
-					 MM_IDMAP_CROSS),
+					 MM_IDMAP_CROSS + 0xc0, MM_IDMAP_CROSS),
 		      0);
 	ASSERT_TRUE(mm_test_mm.bounced);
 	bounce = page_pool_ptr(&mm_test_pool, mm_test_mm.init_page);

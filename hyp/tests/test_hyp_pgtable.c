@@ -28,7 +28,7 @@
 #define D_NG (UINT64_C(1) << 11)
 #define D_PXN (UINT64_C(1) << 53)
 #define D_XN (UINT64_C(1) << 54)
-#define D_OA(d) ((d) & UINT64_C(0x0000fffffffff000))
+#define D_OA(d) ((d)&UINT64_C(0x0000fffffffff000))
 
 static uint8_t pgt_pages[PGT_NPAGES][PAGE_SIZE] __attribute__((aligned(4096)));
 static struct page_pool pgt_pool;
@@ -123,8 +123,8 @@ TEST(hyp_pgtable, leaf_descriptor_bits)
 	const uint64_t pa = 0x123456789000ull;
 	const uint64_t normal = D_VALID | D_ATTRIDX(HYP_MAIR_IDX_NORMAL) |
 				D_AP1 | D_SH_INNER | D_AF;
-	const uint64_t device = D_VALID | D_ATTRIDX(HYP_MAIR_IDX_DEVICE) |
-				D_AP1 | D_AF;
+	const uint64_t device =
+		D_VALID | D_ATTRIDX(HYP_MAIR_IDX_DEVICE) | D_AP1 | D_AF;
 
 	EXPECT_EQ(hyp_pgtable_leaf_desc(pa_init(pa), HYP_PROT_DATA, 3),
 		  pa | normal | D_TABLE_OR_PAGE | D_XN);
@@ -166,12 +166,8 @@ TEST(hyp_pgtable, leaf_descriptor_res0_bits_clear)
 TEST(hyp_pgtable, desc_prot_round_trip)
 {
 	static const unsigned prots[] = {
-		HYP_PROT_R,
-		HYP_PROT_DATA,
-		HYP_PROT_TEXT,
-		HYP_PROT_RODATA,
-		HYP_PROT_MMIO,
-		HYP_PROT_R | HYP_PROT_DEVICE,
+		HYP_PROT_R,      HYP_PROT_DATA, HYP_PROT_TEXT,
+		HYP_PROT_RODATA, HYP_PROT_MMIO, HYP_PROT_R | HYP_PROT_DEVICE,
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(prots); i++) {
@@ -296,9 +292,9 @@ TEST(hyp_pgtable, write_and_execute_refused)
 	EXPECT_EQ_INT(pgt_map(0x1000, 0x1000, SZ_4K,
 			      HYP_PROT_R | HYP_PROT_W | HYP_PROT_X),
 		      -ERR_RANGE);
-	EXPECT_EQ_INT(pgt_map(0x1000, 0x1000, SZ_4K,
-			      HYP_PROT_MMIO | HYP_PROT_X),
-		      -ERR_RANGE);
+	EXPECT_EQ_INT(
+		pgt_map(0x1000, 0x1000, SZ_4K, HYP_PROT_MMIO | HYP_PROT_X),
+		-ERR_RANGE);
 	EXPECT_EQ(pgt_pool.used, 1);
 	EXPECT_EQ_INT(pgt_lookup_ret(0x1000), -ERR_NOENT);
 }
@@ -307,9 +303,12 @@ TEST(hyp_pgtable, write_and_execute_refused)
 TEST(hyp_pgtable, invalid_arguments)
 {
 	ASSERT_EQ_INT(pgt_setup(PGT_NPAGES), 0);
-	EXPECT_EQ_INT(pgt_map(0x1001, 0x1000, SZ_4K, HYP_PROT_DATA), -ERR_INVAL);
-	EXPECT_EQ_INT(pgt_map(0x1000, 0x1800, SZ_4K, HYP_PROT_DATA), -ERR_INVAL);
-	EXPECT_EQ_INT(pgt_map(0x1000, 0x1000, 0x800, HYP_PROT_DATA), -ERR_INVAL);
+	EXPECT_EQ_INT(pgt_map(0x1001, 0x1000, SZ_4K, HYP_PROT_DATA),
+		      -ERR_INVAL);
+	EXPECT_EQ_INT(pgt_map(0x1000, 0x1800, SZ_4K, HYP_PROT_DATA),
+		      -ERR_INVAL);
+	EXPECT_EQ_INT(pgt_map(0x1000, 0x1000, 0x800, HYP_PROT_DATA),
+		      -ERR_INVAL);
 	EXPECT_EQ_INT(pgt_map(0x1000, 0x1000, 0, HYP_PROT_DATA), -ERR_INVAL);
 	EXPECT_EQ_INT(pgt_map(0x1000, 0x1000, SZ_4K, HYP_PROT_W), -ERR_INVAL);
 	EXPECT_EQ_INT(pgt_map(0x1000, 0x1000, SZ_4K, 0), -ERR_INVAL);
@@ -344,13 +343,11 @@ TEST(hyp_pgtable, identical_remap_accepted)
 	size_t used;
 
 	ASSERT_EQ_INT(pgt_setup(PGT_NPAGES), 0);
-	ASSERT_EQ_INT(pgt_map(0x3ff000, 0x403ff000, SZ_4K + SZ_2M,
-			      HYP_PROT_TEXT),
-		      0);
+	ASSERT_EQ_INT(
+		pgt_map(0x3ff000, 0x403ff000, SZ_4K + SZ_2M, HYP_PROT_TEXT), 0);
 	used = pgt_pool.used;
-	EXPECT_EQ_INT(pgt_map(0x3ff000, 0x403ff000, SZ_4K + SZ_2M,
-			      HYP_PROT_TEXT),
-		      0);
+	EXPECT_EQ_INT(
+		pgt_map(0x3ff000, 0x403ff000, SZ_4K + SZ_2M, HYP_PROT_TEXT), 0);
 	EXPECT_EQ_INT(pgt_map(0x400000, 0x40400000, SZ_2M, HYP_PROT_TEXT), 0);
 	EXPECT_EQ(pgt_pool.used, used);
 	pgt_expect(test_ctx, 0x400000, 0x40400000, 2, HYP_PROT_TEXT);
@@ -378,9 +375,9 @@ TEST(hyp_pgtable, page_inside_block_refused)
 	ASSERT_EQ_INT(pgt_map(SZ_2M, 0x40200000, SZ_2M, HYP_PROT_DATA), 0);
 	EXPECT_EQ_INT(pgt_map(SZ_2M + SZ_4K, 0x50000000, SZ_4K, HYP_PROT_DATA),
 		      -ERR_EXIST);
-	EXPECT_EQ_INT(pgt_map(SZ_2M + SZ_4K, 0x40201000, SZ_4K,
-			      HYP_PROT_RODATA),
-		      -ERR_EXIST);
+	EXPECT_EQ_INT(
+		pgt_map(SZ_2M + SZ_4K, 0x40201000, SZ_4K, HYP_PROT_RODATA),
+		-ERR_EXIST);
 	pgt_expect(test_ctx, SZ_2M + SZ_4K, 0x40201000, 2, HYP_PROT_DATA);
 }
 
@@ -389,12 +386,10 @@ TEST(hyp_pgtable, identical_subrange_of_block_accepted)
 {
 	ASSERT_EQ_INT(pgt_setup(PGT_NPAGES), 0);
 	ASSERT_EQ_INT(pgt_map(SZ_1G, SZ_1G, SZ_1G, HYP_PROT_DATA), 0);
-	EXPECT_EQ_INT(pgt_map(SZ_1G + SZ_4K, SZ_1G + SZ_4K, SZ_4K,
-			      HYP_PROT_DATA),
-		      0);
-	EXPECT_EQ_INT(pgt_map(SZ_1G + SZ_2M, SZ_1G + SZ_2M, SZ_2M,
-			      HYP_PROT_DATA),
-		      0);
+	EXPECT_EQ_INT(
+		pgt_map(SZ_1G + SZ_4K, SZ_1G + SZ_4K, SZ_4K, HYP_PROT_DATA), 0);
+	EXPECT_EQ_INT(
+		pgt_map(SZ_1G + SZ_2M, SZ_1G + SZ_2M, SZ_2M, HYP_PROT_DATA), 0);
 	pgt_expect(test_ctx, SZ_1G + SZ_4K, SZ_1G + SZ_4K, 1, HYP_PROT_DATA);
 }
 
@@ -403,9 +398,9 @@ TEST(hyp_pgtable, pool_exhaustion)
 {
 	/* Root, L1, L2 and one L3: room for the first 2 MiB of pages only. */
 	ASSERT_EQ_INT(pgt_setup(4), 0);
-	EXPECT_EQ_INT(pgt_map(SZ_2M - SZ_4K, 0x40001000, 2 * SZ_4K,
-			      HYP_PROT_DATA),
-		      -ERR_NOMEM);
+	EXPECT_EQ_INT(
+		pgt_map(SZ_2M - SZ_4K, 0x40001000, 2 * SZ_4K, HYP_PROT_DATA),
+		-ERR_NOMEM);
 	EXPECT_EQ(pgt_pool.used, 4);
 	pgt_expect(test_ctx, SZ_2M - SZ_4K, 0x40001000, 3, HYP_PROT_DATA);
 	EXPECT_EQ_INT(pgt_lookup_ret(SZ_2M), -ERR_NOENT);
@@ -422,7 +417,8 @@ TEST(hyp_pgtable, corrupt_table_pointer)
 	ASSERT_EQ_INT(pgt_setup(PGT_NPAGES), 0);
 	pgt.root[0] = 0x1000 | 3;
 	EXPECT_EQ_INT(pgt_lookup_ret(0x1000), -ERR_INVAL);
-	EXPECT_EQ_INT(pgt_map(0x1000, 0x1000, SZ_4K, HYP_PROT_DATA), -ERR_INVAL);
+	EXPECT_EQ_INT(pgt_map(0x1000, 0x1000, SZ_4K, HYP_PROT_DATA),
+		      -ERR_INVAL);
 	pgt.root[0] = (PGT_POOL_PA + PGT_NPAGES * SZ_4K) | 3;
 	EXPECT_EQ_INT(pgt_lookup_ret(0x1000), -ERR_INVAL);
 }
@@ -461,8 +457,8 @@ TEST(hyp_pgtable, lookup_returns_raw_desc)
 	ASSERT_TRUE(l1 != NULL);
 	ASSERT_EQ_INT(hyp_pgtable_lookup(&pgt, va_init(3 * SZ_1G + 5), &e), 0);
 	EXPECT_EQ(e.desc, l1[3]);
-	EXPECT_EQ(e.desc, hyp_pgtable_leaf_desc(pa_init(0x80000000),
-						HYP_PROT_MMIO, 1));
+	EXPECT_EQ(e.desc,
+		  hyp_pgtable_leaf_desc(pa_init(0x80000000), HYP_PROT_MMIO, 1));
 	EXPECT_EQ(pa_addr(e.pa), 0x80000005);
 	EXPECT_EQ(e.level, 1);
 }

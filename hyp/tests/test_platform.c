@@ -94,9 +94,9 @@ static void plt_good_tree(void)
 /** The QEMU virt fixture gives its RAM, 4 CPUs, smc, the PL011, the GICv3 and the bootargs. */
 TEST(platform, qemu_virt_fixture)
 {
-	ASSERT_EQ_INT(plt_parse(fixture_qemu_virt_smp4,
-				FIXTURE_SIZE(qemu_virt_smp4)),
-		      0);
+	ASSERT_EQ_INT(
+		plt_parse(fixture_qemu_virt_smp4, FIXTURE_SIZE(qemu_virt_smp4)),
+		0);
 	EXPECT_STREQ(plt.error, "");
 	ASSERT_EQ(plt.nmem, 1);
 	EXPECT_EQ(plt.mem[0].base, 0x40000000);
@@ -202,8 +202,9 @@ TEST(platform, stdout_path_unknown_falls_back)
 	EXPECT_TRUE(plt.has_uart);
 	EXPECT_EQ(plt.uart.base, 0x1c090000);
 	/* An alias ("serial0") is not a path: fall back as well. */
-	ASSERT_TRUE(plt_two_ranges_patched("/serial@1c090000:115200n8",
-					   "serial0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"));
+	ASSERT_TRUE(plt_two_ranges_patched(
+		"/serial@1c090000:115200n8",
+		"serial0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"));
 	ASSERT_EQ_INT(plt_parse(plt_blob, FIXTURE_SIZE(two_ranges_uart)), 0);
 	EXPECT_EQ(plt.uart.base, 0x1c090000);
 }
@@ -225,7 +226,9 @@ TEST(platform, stdout_path_long_is_not_truncated_to_another_node)
 	 * characters, so cutting it to fit 64 bytes drops the unit address.
 	 */
 	static const char *const buses[] = {
-		"soc@0", "bus@30000000", "spba-bus@30000000",
+		"soc@0",
+		"bus@30000000",
+		"spba-bus@30000000",
 		"aipsx-bus@30000000",
 	};
 	static const char path[] = "/soc@0/bus@30000000/spba-bus@30000000"
@@ -303,7 +306,8 @@ TEST(platform, memory_reg_bad_length)
 	dtb_build_end(&plt_b);
 	EXPECT_EQ_INT(plt_parse_built(), -ERR_INVAL);
 	EXPECT_TRUE(test_util_contains(plt.error, "memory node"));
-	EXPECT_TRUE(test_util_contains(plt.error, "malformed device tree at byte"));
+	EXPECT_TRUE(
+		test_util_contains(plt.error, "malformed device tree at byte"));
 }
 
 /** A memory range that wraps around the address space is refused. */
@@ -335,7 +339,8 @@ TEST(platform, too_many_memory_ranges)
 			EXPECT_EQ(plt.mem[7].base, 0x800000000ull);
 		} else {
 			EXPECT_EQ_INT(plt_parse_built(), -ERR_NOMEM);
-			EXPECT_TRUE(test_util_contains(plt.error, "memory ranges"));
+			EXPECT_TRUE(
+				test_util_contains(plt.error, "memory ranges"));
 		}
 	}
 }

@@ -37,7 +37,8 @@ TEST(platform, malformed_tree_reported)
 	ASSERT_TRUE(at > 0);
 	test_util_put_be32(plc_blob, (size_t)at, 0x77);
 	EXPECT_EQ_INT(plc_parse(plc_blob, size), -ERR_INVAL);
-	EXPECT_TRUE(test_util_contains(plc.error, "malformed device tree at byte"));
+	EXPECT_TRUE(
+		test_util_contains(plc.error, "malformed device tree at byte"));
 	EXPECT_EQ(plc_dt.error.offset, (uint64_t)at);
 }
 

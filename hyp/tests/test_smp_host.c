@@ -136,9 +136,9 @@ static void smp_many_jobs(struct test_ctx *test_ctx)
 		unsigned cpu = 1 + (unsigned)(i % 2);
 		uint64_t r = 0;
 
-		ASSERT_EQ_INT(smp_run_on(cpu, smp_job_whoami, i, &r,
-					 SMP_TIMEOUT_NS),
-			      0);
+		ASSERT_EQ_INT(
+			smp_run_on(cpu, smp_job_whoami, i, &r, SMP_TIMEOUT_NS),
+			0);
 		ASSERT_EQ(r, cpu * 1000 + i);
 	}
 }
@@ -159,9 +159,9 @@ static void smp_bad_indexes(struct test_ctx *test_ctx)
 	EXPECT_EQ_INT(smp_start_cpu(SMP_NCPUS, SMP_TIMEOUT_NS), -ERR_INVAL);
 	EXPECT_EQ_INT(smp_start_cpu(PLATFORM_MAX_CPUS + 5, SMP_TIMEOUT_NS),
 		      -ERR_INVAL);
-	EXPECT_EQ_INT(smp_run_on(SMP_NCPUS, smp_job_whoami, 0, &r,
-				 SMP_TIMEOUT_NS),
-		      -ERR_INVAL);
+	EXPECT_EQ_INT(
+		smp_run_on(SMP_NCPUS, smp_job_whoami, 0, &r, SMP_TIMEOUT_NS),
+		-ERR_INVAL);
 	EXPECT_EQ_INT(smp_run_on(1, smp_job_whoami, 0, &r, SMP_TIMEOUT_NS),
 		      -ERR_INVAL);
 	EXPECT_EQ_INT(smp_stop_cpu(0, SMP_TIMEOUT_NS), -ERR_INVAL);
@@ -274,9 +274,8 @@ static void smp_job_after_timeout(struct test_ctx *test_ctx)
 	ASSERT_EQ_INT(smp_run_on(1, smp_job_wait, 41, &r, 2000000),
 		      -ERR_TIMEDOUT);
 	/* CPU 1 is still busy with that job when the next one is posted. */
-	ASSERT_EQ_INT(pthread_create(&helper, NULL, smp_release_after_post,
-				     NULL),
-		      0);
+	ASSERT_EQ_INT(
+		pthread_create(&helper, NULL, smp_release_after_post, NULL), 0);
 	atomic_store(&smp_second_done, false);
 	ret = smp_run_on(1, smp_job_whoami, 5, &r, SMP_TIMEOUT_NS);
 	atomic_store(&smp_second_done, true);

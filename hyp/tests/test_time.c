@@ -77,7 +77,13 @@ TEST(time, large_ns_do_not_overflow)
 TEST(time, round_trip_62_5mhz)
 {
 	static const uint64_t samples[] = {
-		0, 1, 2, 62499999, 62500000, 0xffffffffull, 0x123456789abcull,
+		0,
+		1,
+		2,
+		62499999,
+		62500000,
+		0xffffffffull,
+		0x123456789abcull,
 		(UINT64_C(1) << 59) + 7,
 	};
 

@@ -96,7 +96,8 @@ size_t qemu_cpu_events(const struct trace_data *td, unsigned cpu,
 	for (size_t i = 0; i < td->nrecords; i++) {
 		const struct trace_record *r = &td->records[i];
 
-		if (r->cpu == cpu && strcmp(qemu_event_name(td, r), name) == 0) {
+		if (r->cpu == cpu &&
+		    strcmp(qemu_event_name(td, r), name) == 0) {
 			if (n < max) {
 				out[n] = r;
 			}
@@ -132,10 +133,9 @@ uint64_t qemu_field(const struct trace_data *td, const struct trace_record *r,
 
 unsigned qemu_count_boots(const struct trace_data *td, unsigned cpu)
 {
-	static const char *const steps[] = {"boot_tables_on",
-					    "trampoline_entered",
-					    "runtime_tables_on", "tlbi",
-					    "cpu_up"};
+	static const char *const steps[] = {
+		"boot_tables_on", "trampoline_entered", "runtime_tables_on",
+		"tlbi", "cpu_up"};
 	unsigned boots = 0;
 	size_t step = 0;
 

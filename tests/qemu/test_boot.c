@@ -30,10 +30,12 @@ static void check_cpu_init(struct test_ctx *test_ctx,
 	ASSERT_EQ(qemu_cpu_events(td, cpu, "cpu_up", &up, 1), 1);
 
 	/* The MMU went on with the boot tables, caches on. */
-	EXPECT_EQ(qemu_field(td, bt, "ttbr"), qemu_field(td, start, "boot_ttbr"));
+	EXPECT_EQ(qemu_field(td, bt, "ttbr"),
+		  qemu_field(td, start, "boot_ttbr"));
 	EXPECT_EQ(qemu_field(td, bt, "sctlr") & SCTLR_MCI, SCTLR_MCI);
 	/* The same instruction, at its identity PA and at the trampoline. */
-	EXPECT_EQ(qemu_field(td, tr, "va") & ~UINT64_C(0xfff), HYP_TRAMPOLINE_VA);
+	EXPECT_EQ(qemu_field(td, tr, "va") & ~UINT64_C(0xfff),
+		  HYP_TRAMPOLINE_VA);
 	EXPECT_EQ(qemu_field(td, tr, "pa") & ~UINT64_C(0xfff), init_page);
 	EXPECT_EQ(qemu_field(td, tr, "va") & 0xfff,
 		  qemu_field(td, tr, "pa") & 0xfff);
@@ -84,14 +86,15 @@ static void check_boot(struct test_ctx *test_ctx, unsigned smp)
 			      2)) {
 			EXPECT_EQ(qemu_field(&run.trace, jobs[0], "result"),
 				  cpu);
-			EXPECT_EQ(qemu_field(&run.trace, jobs[1], "result"),
-				  qemu_field(&run.trace, start, "runtime_ttbr"));
+			EXPECT_EQ(
+				qemu_field(&run.trace, jobs[1], "result"),
+				qemu_field(&run.trace, start, "runtime_ttbr"));
 		}
 	}
 	EXPECT_TRUE(strstr(run.console, "all CPUs reached") != NULL ||
 		    strstr(run.console, "reached the runtime tables") != NULL);
-	EXPECT_TRUE(strncmp(run.csv, "index,time_ns,ticks,cpu,seq,event,", 34) ==
-		    0);
+	EXPECT_TRUE(strncmp(run.csv, "index,time_ns,ticks,cpu,seq,event,",
+			    34) == 0);
 	EXPECT_TRUE(strstr(run.summary, "\"verdict\": \"ok\"") != NULL ||
 		    strstr(run.summary, "\"verdict\":\"ok\"") != NULL);
 	qemu_run_free(&run);
@@ -144,7 +147,8 @@ TEST(qemu_boot, events_csv_shows_phases_in_order)
 			for (int c = 0; c < 3 && p != NULL; c++) {
 				p = strchr(p + 1, ',');
 			}
-			if (p != NULL && strncmp(p, cpu_col, strlen(cpu_col)) == 0 &&
+			if (p != NULL &&
+			    strncmp(p, cpu_col, strlen(cpu_col)) == 0 &&
 			    next < ARRAY_SIZE(phases) &&
 			    strstr(row, phases[next]) != NULL) {
 				next++;
@@ -153,8 +157,8 @@ TEST(qemu_boot, events_csv_shows_phases_in_order)
 		}
 		if (!EXPECT_EQ(next, ARRAY_SIZE(phases))) {
 			test_fail(test_ctx, __FILE__, __LINE__,
-				  "cpu %u: only %zu of the phases in order", cpu,
-				  next);
+				  "cpu %u: only %zu of the phases in order",
+				  cpu, next);
 		}
 	}
 	qemu_run_free(&run);

@@ -16,7 +16,8 @@ TEST(qemu_crash, data_abort_on_secondary)
 	struct qemu_run run;
 	const struct trace_record *crash;
 
-	ASSERT_TRUE(qemu_run(&run, "--smp 2 --append \"crash=data crash_cpu=1\""));
+	ASSERT_TRUE(
+		qemu_run(&run, "--smp 2 --append \"crash=data crash_cpu=1\""));
 	EXPECT_NE(run.status, 0);
 	EXPECT_TRUE(strstr(run.console, "=== faultline crash ===") != NULL);
 	EXPECT_TRUE(strstr(run.console, "cpu 1 (mpidr 0x1)") != NULL);
@@ -33,7 +34,8 @@ TEST(qemu_crash, data_abort_on_secondary)
 	crash = qemu_first_event(&run.trace, "crash");
 	if (EXPECT_TRUE(crash != NULL)) {
 		EXPECT_EQ(crash->cpu, 1);
-		EXPECT_EQ(qemu_field(&run.trace, crash, "ec"), TRACE_EC_DABT_CUR);
+		EXPECT_EQ(qemu_field(&run.trace, crash, "ec"),
+			  TRACE_EC_DABT_CUR);
 		EXPECT_EQ(qemu_field(&run.trace, crash, "far"), 0x40200000);
 		EXPECT_EQ(qemu_field(&run.trace, crash, "esr") >> 26, 0x25);
 	}
@@ -55,7 +57,8 @@ TEST(qemu_crash, undefined_instruction_on_boot_cpu)
 	crash = qemu_first_event(&run.trace, "crash");
 	if (EXPECT_TRUE(crash != NULL)) {
 		EXPECT_EQ(crash->cpu, 0);
-		EXPECT_EQ(qemu_field(&run.trace, crash, "ec"), TRACE_EC_UNKNOWN);
+		EXPECT_EQ(qemu_field(&run.trace, crash, "ec"),
+			  TRACE_EC_UNKNOWN);
 	}
 	qemu_run_free(&run);
 }
@@ -66,7 +69,8 @@ TEST(qemu_crash, panic_is_a_crash)
 	struct qemu_run run;
 	const struct trace_record *crash;
 
-	ASSERT_TRUE(qemu_run(&run, "--smp 2 --append \"crash=panic crash_cpu=1\""));
+	ASSERT_TRUE(
+		qemu_run(&run, "--smp 2 --append \"crash=panic crash_cpu=1\""));
 	EXPECT_NE(run.status, 0);
 	EXPECT_TRUE(strstr(run.console, "panic: CHECK failed at") != NULL);
 	crash = qemu_first_event(&run.trace, "crash");

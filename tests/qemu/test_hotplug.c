@@ -22,8 +22,10 @@ TEST(qemu_hotplug, off_and_on_again_reruns_the_init)
 		const struct trace_record *jobs[4];
 
 		EXPECT_EQ(qemu_count_boots(&run.trace, cpu), 2);
-		ASSERT_EQ(qemu_cpu_events(&run.trace, cpu, "cpu_up", ups, 2), 2);
-		ASSERT_EQ(qemu_cpu_events(&run.trace, cpu, "cpu_off", off, 1), 1);
+		ASSERT_EQ(qemu_cpu_events(&run.trace, cpu, "cpu_up", ups, 2),
+			  2);
+		ASSERT_EQ(qemu_cpu_events(&run.trace, cpu, "cpu_off", off, 1),
+			  1);
 		ASSERT_EQ(qemu_cpu_events(&run.trace, cpu, "boot_tables_on",
 					  boots, 2),
 			  2);

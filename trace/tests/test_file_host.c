@@ -19,7 +19,7 @@
 #include "host_arch.h"
 
 static const uint8_t test_build_id[TRACE_BUILD_ID_LEN] = {
-	0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6,
+	0xde, 0xad, 0xbe, 0xef, 1,  2,  3,  4,  5,  6,
 	7,    8,    9,    10,   11, 12, 13, 14, 15, 16};
 
 /* Writes a trace of @n events per CPU on 2 CPUs; returns the file's path. */
@@ -39,8 +39,9 @@ static char *write_trace(unsigned n, bool close_it)
 	for (unsigned cpu = 0; cpu < 2; cpu++) {
 		host_set_cpu_index(cpu);
 		for (unsigned i = 0; i < n; i++) {
-			trace_tlbi_at(1000 + 10 * i + cpu, TRACE_TLBI_OP_VMALLE1,
-				      i, cpu, TRACE_SHARE_NSH, 42);
+			trace_tlbi_at(1000 + 10 * i + cpu,
+				      TRACE_TLBI_OP_VMALLE1, i, cpu,
+				      TRACE_SHARE_NSH, 42);
 		}
 	}
 	host_set_cpu_index(0);

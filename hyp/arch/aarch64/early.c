@@ -24,26 +24,22 @@
 #include "semihosting.h"
 #include "sysreg.h"
 
-_Static_assert(__builtin_offsetof(struct boot_params, boot_ttbr) ==
-		       BP_BOOT_TTBR &&
-		       __builtin_offsetof(struct boot_params, runtime_ttbr) ==
-			       BP_RUNTIME_TTBR &&
-		       __builtin_offsetof(struct boot_params, trampoline_va) ==
-			       BP_TRAMPOLINE_VA &&
-		       __builtin_offsetof(struct boot_params, stack_top) ==
-			       BP_STACK_TOP &&
-		       __builtin_offsetof(struct boot_params, vectors) ==
-			       BP_VECTORS &&
-		       __builtin_offsetof(struct boot_params, entry) ==
-			       BP_ENTRY &&
-		       __builtin_offsetof(struct boot_params, cpu_index) ==
-			       BP_CPU_INDEX &&
-		       __builtin_offsetof(struct boot_params, mair) ==
-			       BP_MAIR &&
-		       __builtin_offsetof(struct boot_params, tcr) == BP_TCR &&
-		       __builtin_offsetof(struct boot_params, sctlr) ==
-			       BP_SCTLR,
-	       "boot_params offsets used by init.S");
+_Static_assert(
+	__builtin_offsetof(struct boot_params, boot_ttbr) == BP_BOOT_TTBR &&
+		__builtin_offsetof(struct boot_params, runtime_ttbr) ==
+			BP_RUNTIME_TTBR &&
+		__builtin_offsetof(struct boot_params, trampoline_va) ==
+			BP_TRAMPOLINE_VA &&
+		__builtin_offsetof(struct boot_params, stack_top) ==
+			BP_STACK_TOP &&
+		__builtin_offsetof(struct boot_params, vectors) == BP_VECTORS &&
+		__builtin_offsetof(struct boot_params, entry) == BP_ENTRY &&
+		__builtin_offsetof(struct boot_params, cpu_index) ==
+			BP_CPU_INDEX &&
+		__builtin_offsetof(struct boot_params, mair) == BP_MAIR &&
+		__builtin_offsetof(struct boot_params, tcr) == BP_TCR &&
+		__builtin_offsetof(struct boot_params, sctlr) == BP_SCTLR,
+	"boot_params offsets used by init.S");
 
 /* Pages for both table sets and a possible bounce page. */
 #define BOOT_POOL_PAGES 64
@@ -73,8 +69,7 @@ struct early_result {
 
 struct early_result boot_early(uint64_t x0_at_entry);
 
-static NORETURN void early_fail(int status, const char *what,
-				const char *why)
+static NORETURN void early_fail(int status, const char *what, const char *why)
 {
 	console_printf("faultline: boot failed: %s: %s\n", what, why);
 	console_printf("faultline: run ended: %s (exit status %d)\n",
@@ -109,16 +104,16 @@ static void early_find_dtb(uint64_t x0, struct dtb *dt)
 	int ret;
 
 	/* A loader that follows the Linux boot protocol passes it in x0. */
-	if (x0 != 0 && dtb_init(dt, (const void *)(uintptr_t)x0,
-				PLAT_DTB_MAX) == 0) {
+	if (x0 != 0 &&
+	    dtb_init(dt, (const void *)(uintptr_t)x0, PLAT_DTB_MAX) == 0) {
 		return;
 	}
 	ret = dtb_init(dt, (const void *)(uintptr_t)PLAT_DTB_PA, PLAT_DTB_MAX);
 	if (ret != 0) {
 		console_printf("faultline: no usable device tree at 0x%llx "
 			       "(byte %u: %s)\n",
-			       (unsigned long long)PLAT_DTB_PA, dt->error.offset,
-			       dt->error.why);
+			       (unsigned long long)PLAT_DTB_PA,
+			       dt->error.offset, dt->error.why);
 		early_fail(HYP_EXIT_BOOT_FAILED, "device tree", "not found");
 	}
 }
@@ -164,11 +159,11 @@ static void early_boot_params(void)
 		bp->boot_ttbr = pa_addr(hyp_mm.boot.root_pa);
 		bp->runtime_ttbr = pa_addr(hyp_mm.runtime.root_pa);
 		bp->trampoline_va = HYP_TRAMPOLINE_VA;
-		bp->stack_top = pa_of(cpu_stacks[i]) + HYP_STACK_SIZE +
-				HYP_VA_OFFSET;
+		bp->stack_top =
+			pa_of(cpu_stacks[i]) + HYP_STACK_SIZE + HYP_VA_OFFSET;
 		bp->vectors = pa_of(hyp_vectors) + HYP_VA_OFFSET;
-		bp->entry = pa_of((const void *)cpu_runtime_entry) +
-			    HYP_VA_OFFSET;
+		bp->entry =
+			pa_of((const void *)cpu_runtime_entry) + HYP_VA_OFFSET;
 		bp->cpu_index = i;
 		bp->mair = HYP_MAIR_VALUE;
 		bp->tcr = tcr;
@@ -238,8 +233,8 @@ void hyp_state_relocate(void)
 	hyp_mm.boot.pool = &hyp_boot_pool;
 	hyp_mm.runtime.pool = &hyp_boot_pool;
 	hyp_boot_pool.base += HYP_VA_OFFSET;
-	hyp_mm.boot.root = (uint64_t *)((uintptr_t)hyp_mm.boot.root +
-					HYP_VA_OFFSET);
-	hyp_mm.runtime.root = (uint64_t *)((uintptr_t)hyp_mm.runtime.root +
-					   HYP_VA_OFFSET);
+	hyp_mm.boot.root =
+		(uint64_t *)((uintptr_t)hyp_mm.boot.root + HYP_VA_OFFSET);
+	hyp_mm.runtime.root =
+		(uint64_t *)((uintptr_t)hyp_mm.runtime.root + HYP_VA_OFFSET);
 }

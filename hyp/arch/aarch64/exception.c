@@ -21,15 +21,13 @@
 #include "semihosting.h"
 #include "sysreg.h"
 
-_Static_assert(__builtin_offsetof(struct exc_frame, x[30]) == EXC_FRAME_X30 &&
-		       __builtin_offsetof(struct exc_frame, elr) ==
-			       EXC_FRAME_ELR &&
-		       __builtin_offsetof(struct exc_frame, esr) ==
-			       EXC_FRAME_ESR &&
-		       __builtin_offsetof(struct exc_frame, kind) ==
-			       EXC_FRAME_KIND &&
-		       sizeof(struct exc_frame) == EXC_FRAME_SIZE,
-	       "exc_frame offsets used by vectors.S");
+_Static_assert(
+	__builtin_offsetof(struct exc_frame, x[30]) == EXC_FRAME_X30 &&
+		__builtin_offsetof(struct exc_frame, elr) == EXC_FRAME_ELR &&
+		__builtin_offsetof(struct exc_frame, esr) == EXC_FRAME_ESR &&
+		__builtin_offsetof(struct exc_frame, kind) == EXC_FRAME_KIND &&
+		sizeof(struct exc_frame) == EXC_FRAME_SIZE,
+	"exc_frame offsets used by vectors.S");
 
 /* Index + 1 of the CPU reporting a crash; 0 while none is. */
 static _Atomic unsigned crash_owner;
@@ -141,7 +139,7 @@ static void exc_print_abort(uint64_t esr, bool data)
 		type = "permission fault";
 		break;
 	default:
-		type = fsc == 0x10	 ? "synchronous external abort"
+		type = fsc == 0x10   ? "synchronous external abort"
 		       : fsc == 0x21 ? "alignment fault"
 				     : "other fault";
 		level = 0;
@@ -149,8 +147,7 @@ static void exc_print_abort(uint64_t esr, bool data)
 	}
 	console_printf_unlocked("  %s abort: %s, level %u%s\n",
 				data ? "data" : "instruction", type, level,
-				data ? ((esr & (1 << 6)) ? ", write"
-							 : ", read")
+				data ? ((esr & (1 << 6)) ? ", write" : ", read")
 				     : "");
 }
 
@@ -159,15 +156,17 @@ static void exc_report(const struct exc_frame *f, unsigned cpu, bool mmu_on)
 	unsigned ec = (unsigned)((f->esr >> ESR_EC_SHIFT) & ESR_EC_MASK);
 	bool sync = (f->kind & 3) == 0;
 	const char *what = "";
-	const char *name = sync ? exc_ec_name(ec, &what) : exc_kind_name(f->kind);
+	const char *name =
+		sync ? exc_ec_name(ec, &what) : exc_kind_name(f->kind);
 
 	console_printf_unlocked("\n=== faultline crash ===\n");
-	console_printf_unlocked("cpu %u (mpidr 0x%llx): unexpected %s exception at EL2 (%s)%s\n",
-				cpu,
-				(unsigned long long)(read_sysreg(mpidr_el1) &
-						     0xff00ffffffULL),
-				exc_kind_name(f->kind), exc_origin_name(f->kind),
-				mmu_on ? "" : " before the MMU was on");
+	console_printf_unlocked(
+		"cpu %u (mpidr 0x%llx): unexpected %s exception at EL2 "
+		"(%s)%s\n",
+		cpu,
+		(unsigned long long)(read_sysreg(mpidr_el1) & 0xff00ffffffULL),
+		exc_kind_name(f->kind), exc_origin_name(f->kind),
+		mmu_on ? "" : " before the MMU was on");
 	if (sync) {
 		console_printf_unlocked("  EC 0x%02x %s: %s\n", ec, name, what);
 	}
@@ -180,16 +179,17 @@ static void exc_report(const struct exc_frame *f, unsigned cpu, bool mmu_on)
 	} else if (sync && (ec == 0x20 || ec == 0x21)) {
 		exc_print_abort(f->esr, false);
 	}
-	console_printf_unlocked("  FAR_EL2 0x%016llx  ELR_EL2 0x%016llx  SPSR_EL2 0x%016llx\n",
-				(unsigned long long)f->far,
-				(unsigned long long)f->elr,
-				(unsigned long long)f->spsr);
+	console_printf_unlocked(
+		"  FAR_EL2 0x%016llx  ELR_EL2 0x%016llx  SPSR_EL2 0x%016llx\n",
+		(unsigned long long)f->far, (unsigned long long)f->elr,
+		(unsigned long long)f->spsr);
 	/* x0..x29 three to a line, then x30 and sp. */
 	for (unsigned i = 0; i < 30; i += 3) {
-		console_printf_unlocked("  x%-2u 0x%016llx  x%-2u 0x%016llx  x%-2u 0x%016llx\n",
-					i, (unsigned long long)f->x[i], i + 1,
-					(unsigned long long)f->x[i + 1], i + 2,
-					(unsigned long long)f->x[i + 2]);
+		console_printf_unlocked(
+			"  x%-2u 0x%016llx  x%-2u 0x%016llx  x%-2u 0x%016llx\n",
+			i, (unsigned long long)f->x[i], i + 1,
+			(unsigned long long)f->x[i + 1], i + 2,
+			(unsigned long long)f->x[i + 2]);
 	}
 	console_printf_unlocked("  x30 0x%016llx  sp  0x%016llx\n",
 				(unsigned long long)f->x[30],
@@ -213,10 +213,11 @@ static void crash_claim(unsigned cpu, bool mmu_on)
 		return;
 	}
 	if (expected == cpu + 1) {
-		console_printf_unlocked("\nfaultline: a fault while reporting a "
-					"fault on cpu %u\nfaultline: run "
-					"ended: crash (exit status %d)\n",
-					cpu, HYP_EXIT_CRASH);
+		console_printf_unlocked(
+			"\nfaultline: a fault while reporting a "
+			"fault on cpu %u\nfaultline: run "
+			"ended: crash (exit status %d)\n",
+			cpu, HYP_EXIT_CRASH);
 		semihosting_exit(HYP_EXIT_CRASH);
 	}
 	for (;;) {
@@ -232,8 +233,9 @@ static bool crash_mmu_on(void)
 /* Ends the run after a report made before the trace can be reached. */
 static NORETURN void crash_end_early(void)
 {
-	console_printf_unlocked("faultline: run ended: crash (exit status %d)\n",
-				HYP_EXIT_CRASH);
+	console_printf_unlocked(
+		"faultline: run ended: crash (exit status %d)\n",
+		HYP_EXIT_CRASH);
 	semihosting_exit(HYP_EXIT_CRASH);
 }
 
@@ -264,8 +266,8 @@ NORETURN void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	console_printf_unlocked("\n=== faultline crash ===\ncpu %u: panic: %s\n",
-				cpu, msg);
+	console_printf_unlocked(
+		"\n=== faultline crash ===\ncpu %u: panic: %s\n", cpu, msg);
 	if (!mmu_on) {
 		crash_end_early();
 	}

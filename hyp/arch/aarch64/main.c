@@ -56,11 +56,12 @@ NORETURN void hyp_end_run(int status, const char *verdict)
 		for (unsigned i = 0; i < hyp_trace.header.ncpus; i++) {
 			lost += hyp_trace.header.lost[i];
 		}
-		console_printf_unlocked("faultline: trace: %llu events written to %s, %llu lost%s\n",
-					(unsigned long long)hyp_trace.total_events,
-					hyp_options.trace_path,
-					(unsigned long long)lost,
-					ret == 0 ? "" : " (write failed)");
+		console_printf_unlocked(
+			"faultline: trace: %llu events written to %s, %llu "
+			"lost%s\n",
+			(unsigned long long)hyp_trace.total_events,
+			hyp_options.trace_path, (unsigned long long)lost,
+			ret == 0 ? "" : " (write failed)");
 	}
 	console_printf_unlocked("faultline: run ended: %s (exit status %d)\n",
 				verdict, status);
@@ -108,14 +109,13 @@ static int hyp_check_cpu(unsigned i)
 			       i, err_name(ret));
 		return ret;
 	}
-	if (mpidr != cpus[i].mpidr ||
-	    ttbr != pa_addr(hyp_mm.runtime.root_pa)) {
-		console_printf("faultline: cpu %u answered mpidr 0x%llx ttbr "
-			       "0x%llx, expected 0x%llx and 0x%llx\n",
-			       i, (unsigned long long)mpidr,
-			       (unsigned long long)ttbr,
-			       (unsigned long long)cpus[i].mpidr,
-			       (unsigned long long)pa_addr(hyp_mm.runtime.root_pa));
+	if (mpidr != cpus[i].mpidr || ttbr != pa_addr(hyp_mm.runtime.root_pa)) {
+		console_printf(
+			"faultline: cpu %u answered mpidr 0x%llx ttbr "
+			"0x%llx, expected 0x%llx and 0x%llx\n",
+			i, (unsigned long long)mpidr, (unsigned long long)ttbr,
+			(unsigned long long)cpus[i].mpidr,
+			(unsigned long long)pa_addr(hyp_mm.runtime.root_pa));
 		return -ERR_INVAL;
 	}
 	return 0;
@@ -140,13 +140,13 @@ static int hyp_start_secondaries(void)
 		if (ret != 0) {
 			return ret;
 		}
-		console_printf("faultline: cpu %u up (mpidr 0x%llx) in %llu us\n",
-			       i, (unsigned long long)cpus[i].mpidr,
-			       (unsigned long long)(time_ticks_to_ns(
-							    arch_counter_now() -
-								    t0,
-							    freq) /
-						    1000));
+		console_printf(
+			"faultline: cpu %u up (mpidr 0x%llx) in %llu us\n", i,
+			(unsigned long long)cpus[i].mpidr,
+			(unsigned long long)(time_ticks_to_ns(
+						     arch_counter_now() - t0,
+						     freq) /
+					     1000));
 	}
 	return 0;
 }
@@ -189,7 +189,8 @@ static int hyp_run_hotplug(void)
 		return -ERR_INVAL;
 	}
 	if (hyp_options.hotplug_cpu != BOOT_HOTPLUG_ALL &&
-	    (hyp_options.hotplug_cpu == 0 || hyp_options.hotplug_cpu >= ncpus)) {
+	    (hyp_options.hotplug_cpu == 0 ||
+	     hyp_options.hotplug_cpu >= ncpus)) {
 		console_printf("faultline: hotplug_cpu=%u: must be 1..%u\n",
 			       hyp_options.hotplug_cpu, ncpus - 1);
 		return -ERR_INVAL;
@@ -240,8 +241,8 @@ static void hyp_crash_on_purpose(void)
 	uint64_t ignored;
 
 	if (cpu >= ncpus) {
-		console_printf("faultline: crash_cpu=%u but only %u CPUs\n", cpu,
-			       ncpus);
+		console_printf("faultline: crash_cpu=%u but only %u CPUs\n",
+			       cpu, ncpus);
 		hyp_end_run(HYP_EXIT_BAD_ARGS, "bad arguments");
 	}
 	console_printf("faultline: taking a deliberate fault on cpu %u\n", cpu);
@@ -265,10 +266,10 @@ static void hyp_banner(void)
 		       PLAT_NAME, (unsigned long long)cpus[0].mpidr, ncpus,
 		       p->ncpus > ncpus ? " (limited by cpus=)" : "");
 	for (unsigned i = 0; i < p->nmem; i++) {
-		console_printf("faultline: RAM 0x%llx-0x%llx\n",
-			       (unsigned long long)p->mem[i].base,
-			       (unsigned long long)(p->mem[i].base +
-						    p->mem[i].size));
+		console_printf(
+			"faultline: RAM 0x%llx-0x%llx\n",
+			(unsigned long long)p->mem[i].base,
+			(unsigned long long)(p->mem[i].base + p->mem[i].size));
 	}
 	console_printf("faultline: dual-step init: boot tables 0x%llx, runtime "
 		       "tables 0x%llx, init page 0x%llx%s at trampoline VA "

@@ -68,8 +68,7 @@ int arch_hostio_create(const char *path)
 
 int arch_hostio_write(int fd, const void *buf, size_t len)
 {
-	const uint64_t block[3] = {(uint64_t)fd, (uint64_t)(uintptr_t)buf,
-				   len};
+	const uint64_t block[3] = {(uint64_t)fd, (uint64_t)(uintptr_t)buf, len};
 
 	/* SYS_WRITE returns the number of bytes not written. */
 	return semihosting_locked(SYS_WRITE, block) == 0 ? 0 : -ERR_IO;

@@ -16,12 +16,12 @@
 NORETURN void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /** Panics with the file, line and expression text when @cond is false. */
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			panic("CHECK failed at %s:%d: %s", __FILE__,         \
-			      __LINE__, #cond);                              \
-		}                                                            \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			panic("CHECK failed at %s:%d: %s", __FILE__, __LINE__, \
+			      #cond);                                          \
+		}                                                              \
 	} while (0)
 
 #endif /* FAULTLINE_CHECK_H */

@@ -103,8 +103,8 @@ int dtb_prop(struct dtb *dt, const struct dtb_node *node, const char *name,
  * Reads a u32 property. Returns 0, -ERR_NOENT, or -ERR_INVAL when the
  * property is not exactly 4 bytes.
  */
-int dtb_prop_u32(struct dtb *dt, const struct dtb_node *node,
-		 const char *name, uint32_t *out);
+int dtb_prop_u32(struct dtb *dt, const struct dtb_node *node, const char *name,
+		 uint32_t *out);
 
 /**
  * True when the string-list property @name of @node contains @str (for

@@ -17,7 +17,10 @@ struct spinlock {
 };
 
 /** Initialiser for a spinlock object. */
-#define SPINLOCK_INIT {0, 0}
+#define SPINLOCK_INIT                                                          \
+	{                                                                      \
+		0, 0                                                           \
+	}
 
 /** Acquires @l, spinning until it is this caller's turn. */
 void spinlock_lock(struct spinlock *l);

@@ -43,14 +43,13 @@ struct test_case {
 };
 
 /** Defines and registers a test named @suite.@name. */
-#define TEST(suite, name)                                                    \
-	static void test_##suite##_##name(struct test_ctx *test_ctx);        \
-	static const struct test_case test_case_##suite##_##name             \
-		__attribute__((used, section("fl_tests"), aligned(8))) = {   \
-			#suite, #name, test_##suite##_##name, __FILE__,      \
-			__LINE__};                                           \
-	static void test_##suite##_##name(                                   \
-		struct test_ctx *test_ctx UNUSED)
+#define TEST(suite, name)                                                      \
+	static void test_##suite##_##name(struct test_ctx *test_ctx);          \
+	static const struct test_case test_case_##suite##_##name               \
+		__attribute__((used, section("fl_tests"), aligned(8))) = {     \
+			#suite, #name, test_##suite##_##name, __FILE__,        \
+			__LINE__};                                             \
+	static void test_##suite##_##name(struct test_ctx *test_ctx UNUSED)
 
 /**
  * Records a failed expectation at @file:@line with a printf-style message.
@@ -63,60 +62,60 @@ void test_fail(struct test_ctx *ctx, const char *file, int line,
 void test_skip(struct test_ctx *ctx, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /** Checks @cond; on failure records the expression text and continues. */
-#define EXPECT_TRUE(cond)                                                    \
-	((cond) ? true                                                       \
-		: (test_fail(test_ctx, __FILE__, __LINE__,                   \
-			     "expected true: %s", #cond),                    \
+#define EXPECT_TRUE(cond)                                                      \
+	((cond) ? true                                                         \
+		: (test_fail(test_ctx, __FILE__, __LINE__,                     \
+			     "expected true: %s", #cond),                      \
 		   false))
 
 /** Checks that @a == @b as unsigned 64-bit values; prints both on failure. */
-#define EXPECT_EQ(a, b)                                                      \
-	test_expect_eq_u64(test_ctx, __FILE__, __LINE__, #a, #b,             \
+#define EXPECT_EQ(a, b)                                                        \
+	test_expect_eq_u64(test_ctx, __FILE__, __LINE__, #a, #b,               \
 			   (uint64_t)(a), (uint64_t)(b))
 
 /** Checks that @a != @b as unsigned 64-bit values. */
-#define EXPECT_NE(a, b)                                                      \
-	test_expect_ne_u64(test_ctx, __FILE__, __LINE__, #a, #b,             \
+#define EXPECT_NE(a, b)                                                        \
+	test_expect_ne_u64(test_ctx, __FILE__, __LINE__, #a, #b,               \
 			   (uint64_t)(a), (uint64_t)(b))
 
 /** Checks that two signed integers are equal (error codes, counts). */
-#define EXPECT_EQ_INT(a, b)                                                  \
-	test_expect_eq_i64(test_ctx, __FILE__, __LINE__, #a, #b,             \
-			   (int64_t)(a), (int64_t)(b))
+#define EXPECT_EQ_INT(a, b)                                                    \
+	test_expect_eq_i64(test_ctx, __FILE__, __LINE__, #a, #b, (int64_t)(a), \
+			   (int64_t)(b))
 
 /** Checks that two NUL-terminated strings are equal. */
-#define EXPECT_STREQ(a, b)                                                   \
+#define EXPECT_STREQ(a, b)                                                     \
 	test_expect_streq(test_ctx, __FILE__, __LINE__, #a, #b, (a), (b))
 
 /** EXPECT_TRUE() that ends the test on failure. */
-#define ASSERT_TRUE(cond)                                                    \
-	do {                                                                 \
-		if (!EXPECT_TRUE(cond)) {                                    \
-			return;                                              \
-		}                                                            \
+#define ASSERT_TRUE(cond)                                                      \
+	do {                                                                   \
+		if (!EXPECT_TRUE(cond)) {                                      \
+			return;                                                \
+		}                                                              \
 	} while (0)
 
 /** EXPECT_EQ() that ends the test on failure. */
-#define ASSERT_EQ(a, b)                                                      \
-	do {                                                                 \
-		if (!EXPECT_EQ(a, b)) {                                      \
-			return;                                              \
-		}                                                            \
+#define ASSERT_EQ(a, b)                                                        \
+	do {                                                                   \
+		if (!EXPECT_EQ(a, b)) {                                        \
+			return;                                                \
+		}                                                              \
 	} while (0)
 
 /** EXPECT_EQ_INT() that ends the test on failure. */
-#define ASSERT_EQ_INT(a, b)                                                  \
-	do {                                                                 \
-		if (!EXPECT_EQ_INT(a, b)) {                                  \
-			return;                                              \
-		}                                                            \
+#define ASSERT_EQ_INT(a, b)                                                    \
+	do {                                                                   \
+		if (!EXPECT_EQ_INT(a, b)) {                                    \
+			return;                                                \
+		}                                                              \
 	} while (0)
 
 /** Skips the rest of the test with a printf-style reason. */
-#define TEST_SKIP(...)                                                       \
-	do {                                                                 \
-		test_skip(test_ctx, __VA_ARGS__);                            \
-		return;                                                      \
+#define TEST_SKIP(...)                                                         \
+	do {                                                                   \
+		test_skip(test_ctx, __VA_ARGS__);                              \
+		return;                                                        \
 	} while (0)
 
 /** Implements EXPECT_EQ(); returns whether the values were equal. */

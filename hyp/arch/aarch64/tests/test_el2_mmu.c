@@ -8,8 +8,8 @@
 #include <faultline/test.h>
 
 #include "../hyp_state.h"
-#include "plat.h"
 #include "../sysreg.h"
+#include "plat.h"
 
 #define PAR_F (UINT64_C(1) << 0)
 #define PAR_PA_MASK UINT64_C(0x0000fffffffff000)
@@ -72,11 +72,13 @@ TEST(el2_mmu, hardware_walk_matches_software_walk)
 	check_va(test_ctx, HYP_TRAMPOLINE_VA, false);
 	/* RAM below and far above the image, through the linear map. */
 	check_va(test_ctx, PLAT_RAM_BASE + HYP_VA_OFFSET, true);
-	check_va(test_ctx, hyp_platform.mem[0].base + hyp_platform.mem[0].size -
-				   8 + HYP_VA_OFFSET,
+	check_va(test_ctx,
+		 hyp_platform.mem[0].base + hyp_platform.mem[0].size - 8 +
+			 HYP_VA_OFFSET,
 		 true);
 	if (hyp_platform.has_uart) {
-		check_va(test_ctx, hyp_platform.uart.base + HYP_VA_OFFSET, true);
+		check_va(test_ctx, hyp_platform.uart.base + HYP_VA_OFFSET,
+			 true);
 	}
 }
 
@@ -98,12 +100,13 @@ TEST(el2_mmu, no_identity_map_at_runtime)
 	EXPECT_EQ(par & PAR_F, PAR_F);
 	/* FST 0b000100: translation fault, level 0. */
 	EXPECT_EQ(PAR_FST(par), 0x4);
-	EXPECT_EQ_INT(hyp_pgtable_lookup(&hyp_mm.runtime, va_init(PLAT_LOAD_PA),
-					 &e),
-		      -ERR_NOENT);
+	EXPECT_EQ_INT(
+		hyp_pgtable_lookup(&hyp_mm.runtime, va_init(PLAT_LOAD_PA), &e),
+		-ERR_NOENT);
 	/* The boot tables, kept for hotplug, still map it. */
 	EXPECT_EQ_INT(hyp_pgtable_lookup(&hyp_mm.boot,
-					 va_init(pa_addr(hyp_mm.init_page)), &e),
+					 va_init(pa_addr(hyp_mm.init_page)),
+					 &e),
 		      0);
 }
 

@@ -90,19 +90,18 @@ void trace_data_free(struct trace_data *td);
 
 /** The schema entry of event @id, or NULL. */
 const struct trace_schema_event *trace_data_event(const struct trace_data *td,
-						   uint16_t id);
+						  uint16_t id);
 
 /**
  * The value of field @name of record @r in *@value. Returns true when the
  * record's event has such a field.
  */
-bool trace_data_field(const struct trace_data *td,
-		      const struct trace_record *r, const char *name,
-		      uint64_t *value);
+bool trace_data_field(const struct trace_data *td, const struct trace_record *r,
+		      const char *name, uint64_t *value);
 
 /** The name of @value in enum @kind, or NULL when the schema has none. */
-const char *trace_data_enum_name(const struct trace_data *td,
-				 const char *kind, uint64_t value);
+const char *trace_data_enum_name(const struct trace_data *td, const char *kind,
+				 uint64_t value);
 
 /**
  * Renders @value of a field of kind @kind into @buf: decimal for U64,

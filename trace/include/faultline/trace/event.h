@@ -22,10 +22,12 @@ enum trace_event_id {
 };
 
 /* Enumerated field values: TRACE_<KIND>_<CONST>. */
-#define TRACE_ENUM_BEGIN(kind, doc) enum trace_enum_##kind {
+#define TRACE_ENUM_BEGIN(kind, doc)                                            \
+	enum trace_enum_##kind                                                 \
+	{
 #define TRACE_ENUM_VALUE(kind, c, v, name) TRACE_##kind##_##c = v,
-#define TRACE_ENUM_END(kind)                                                 \
-	}                                                                    \
+#define TRACE_ENUM_END(kind)                                                   \
+	}                                                                      \
 	;
 #define TRACE_EVENT(name, id, doc, ...)
 #include "events.def"

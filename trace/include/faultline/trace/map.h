@@ -22,7 +22,7 @@
 #define TRACE_MAP_5(m, a, ...) m a, TRACE_MAP_4(m, __VA_ARGS__)
 #define TRACE_MAP_6(m, a, ...) m a, TRACE_MAP_5(m, __VA_ARGS__)
 /** Expands to m(x1, y1), m(x2, y2), ... for fields (x1, y1), (x2, y2). */
-#define TRACE_MAP(m, ...)                                                    \
+#define TRACE_MAP(m, ...)                                                      \
 	TRACE_CAT(TRACE_MAP_, TRACE_NARGS(__VA_ARGS__))(m, __VA_ARGS__)
 
 #endif /* FAULTLINE_TRACE_MAP_H */

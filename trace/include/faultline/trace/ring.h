@@ -58,19 +58,19 @@ void trace_rings_reset(void);
 #define TRACE_ENUM_BEGIN(kind, doc)
 #define TRACE_ENUM_VALUE(kind, c, v, name)
 #define TRACE_ENUM_END(kind)
-#define TRACE_EVENT(name, id, doc, ...)                                      \
-	static inline void trace_##name(TRACE_MAP(TRACE_PARAM_, __VA_ARGS__)) \
-	{                                                                    \
-		const uint64_t f_[] = {TRACE_MAP(TRACE_VALUE_, __VA_ARGS__)}; \
-		trace_emit(TRACE_EV_##name, f_,                              \
-			   (unsigned)(sizeof(f_) / sizeof(f_[0])));          \
-	}                                                                    \
-	static inline void trace_##name##_at(                                \
-		uint64_t ts_, TRACE_MAP(TRACE_PARAM_, __VA_ARGS__))          \
-	{                                                                    \
-		const uint64_t f_[] = {TRACE_MAP(TRACE_VALUE_, __VA_ARGS__)}; \
-		trace_emit_at(ts_, TRACE_EV_##name, f_,                      \
-			      (unsigned)(sizeof(f_) / sizeof(f_[0])));       \
+#define TRACE_EVENT(name, id, doc, ...)                                        \
+	static inline void trace_##name(TRACE_MAP(TRACE_PARAM_, __VA_ARGS__))  \
+	{                                                                      \
+		const uint64_t f_[] = {TRACE_MAP(TRACE_VALUE_, __VA_ARGS__)};  \
+		trace_emit(TRACE_EV_##name, f_,                                \
+			   (unsigned)(sizeof(f_) / sizeof(f_[0])));            \
+	}                                                                      \
+	static inline void trace_##name##_at(                                  \
+		uint64_t ts_, TRACE_MAP(TRACE_PARAM_, __VA_ARGS__))            \
+	{                                                                      \
+		const uint64_t f_[] = {TRACE_MAP(TRACE_VALUE_, __VA_ARGS__)};  \
+		trace_emit_at(ts_, TRACE_EV_##name, f_,                        \
+			      (unsigned)(sizeof(f_) / sizeof(f_[0])));         \
 	}
 #include "events.def"
 #undef TRACE_EVENT

@@ -20,9 +20,9 @@ struct trace_writer {
  * counts) and the SCHEMA chunk. @build_id may be NULL. Returns 0 or a
  * negative error.
  */
-int trace_writer_open(struct trace_writer *w, const char *path,
-		      unsigned ncpus, uint64_t counter_freq,
-		      const uint8_t *build_id, size_t build_id_len);
+int trace_writer_open(struct trace_writer *w, const char *path, unsigned ncpus,
+		      uint64_t counter_freq, const uint8_t *build_id,
+		      size_t build_id_len);
 
 /**
  * Drains every CPU's ring into EVENTS chunks. May be called repeatedly
