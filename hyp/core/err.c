@@ -31,6 +31,8 @@ const char *err_name(int e)
 		return "not supported";
 	case ERR_TRUNC:
 		return "truncated";
+	case ERR_PERM:
+		return "permissions only";
 	default:
 		return "unknown error";
 	}

@@ -29,6 +29,11 @@ enum err {
 	ERR_NOTSUP = 9,
 	/** Data is truncated: it ends before a complete record. */
 	ERR_TRUNC = 10,
+	/**
+	 * A mapping request differs from the existing entry only in its
+	 * permissions: the caller should relax permissions instead.
+	 */
+	ERR_PERM = 11,
 };
 
 /** Returns a short name for error code @e (positive or negative). */
