@@ -27,7 +27,8 @@ include mk/tools.mk
 
 .PHONY: all
 all: $(BUILD)/hyp.elf $(BUILD)/hyp-bounce.elf $(BUILD)/faultline \
-	$(BUILD)/host/unit-tests $(BUILD)/host/qemu-tests
+	$(BUILD)/host/unit-tests $(BUILD)/tsan/unit-tests \
+	$(BUILD)/host/qemu-tests
 
 .PHONY: clean
 clean:

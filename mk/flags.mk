@@ -28,5 +28,7 @@ HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 HOST_CFLAGS := $(HOST_CFLAGS_BASE) -O1 $(HOST_SAN)
 HOST_LDFLAGS := -pthread $(HOST_SAN)
+TSAN_CFLAGS := $(HOST_CFLAGS_BASE) -O1 -fsanitize=thread -fno-omit-frame-pointer
+TSAN_LDFLAGS := -pthread -fsanitize=thread
 TOOL_CFLAGS := $(HOST_CFLAGS_BASE) -O2
 TOOL_LDFLAGS := -pthread

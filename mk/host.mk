@@ -10,6 +10,11 @@ UNIT_SRCS := $(CORE_SRCS) $(TRACE_CORE_SRCS) $(TRACE_HOST_SRCS) \
 	$(filter-out harness/main.c,$(HARNESS_SRCS))
 UNIT_OBJS := $(patsubst %,$(HOST_DIR)/%.o,$(UNIT_SRCS))
 
+# The same tests under ThreadSanitizer: the concurrency tests race host
+# threads on one table, and TSan checks the C11 atomics really order them.
+TSAN_DIR := $(BUILD)/tsan
+TSAN_OBJS := $(patsubst %,$(TSAN_DIR)/%.o,$(UNIT_SRCS))
+
 QEMU_TEST_ALL := $(QEMU_TEST_SRCS) hyp/core/test.c hyp/core/fmt.c \
 	hyp/core/time.c hyp/core/console.c hyp/core/spinlock.c hyp/core/err.c \
 	hyp/arch/host/cpu.c hyp/arch/host/console.c hyp/arch/host/panic.c \
@@ -30,6 +35,20 @@ $(HOST_DIR)/%.S.o: %.S $(FIXTURE_DTB)
 	@echo "  AS [host] $<"
 	$(Q)$(HOST_CC) -D__ASSEMBLER__ -Wa,-I$(BUILD)/fixtures -c $< -o $@
 
+$(TSAN_DIR)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC [tsan] $<"
+	$(Q)$(HOST_CC) $(TSAN_CFLAGS) -c $< -o $@
+
+$(TSAN_DIR)/%.S.o: %.S $(FIXTURE_DTB)
+	@mkdir -p $(dir $@)
+	@echo "  AS [tsan] $<"
+	$(Q)$(HOST_CC) -D__ASSEMBLER__ -Wa,-I$(BUILD)/fixtures -c $< -o $@
+
+$(TSAN_DIR)/unit-tests: $(TSAN_OBJS)
+	@echo "  LD        $@"
+	$(Q)$(HOST_CC) $(TSAN_LDFLAGS) -o $@ $^
+
 $(TOOL_DIR)/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC [tool] $<"
@@ -47,4 +66,4 @@ $(BUILD)/faultline: $(TOOL_OBJS)
 	@echo "  LD        $@"
 	$(Q)$(HOST_CC) $(TOOL_LDFLAGS) -o $@ $^
 
-ALL_DEPS += $(UNIT_OBJS:.o=.d) $(QEMU_TEST_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)
+ALL_DEPS += $(TSAN_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(QEMU_TEST_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)

@@ -55,6 +55,9 @@ run_suite() {
 }
 
 run_suite host-unit "$BUILD/host/unit-tests"
+# Any data race is an error: TSan's exit status fails the suite.
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	run_suite host-tsan "$BUILD/tsan/unit-tests"
 run_suite el2-unit "$BUILD/faultline" run --mode test --smp 2 \
 	--out "$LOG_DIR/el2-unit-run" --name el2-unit
 run_suite qemu-integration "$BUILD/host/qemu-tests"

@@ -29,6 +29,7 @@ TEST(err, names)
 		{ERR_IO, "I/O error"},
 		{ERR_NOTSUP, "not supported"},
 		{ERR_TRUNC, "truncated"},
+		{ERR_PERM, "permissions only"},
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
@@ -40,8 +41,8 @@ TEST(err, names)
 /** Codes outside the enum are "unknown error", never NULL. */
 TEST(err, unknown_codes)
 {
-	EXPECT_STREQ(err_name(ERR_TRUNC + 1), "unknown error");
-	EXPECT_STREQ(err_name(-(ERR_TRUNC + 1)), "unknown error");
+	EXPECT_STREQ(err_name(ERR_PERM + 1), "unknown error");
+	EXPECT_STREQ(err_name(-(ERR_PERM + 1)), "unknown error");
 	EXPECT_STREQ(err_name(1000), "unknown error");
 	EXPECT_STREQ(err_name(-2147483647), "unknown error");
 }
@@ -49,8 +50,8 @@ TEST(err, unknown_codes)
 /** No two codes share a name, so a message always tells them apart. */
 TEST(err, names_are_distinct)
 {
-	for (int a = ERR_OK; a <= ERR_TRUNC; a++) {
-		for (int b = a + 1; b <= ERR_TRUNC; b++) {
+	for (int a = ERR_OK; a <= ERR_PERM; a++) {
+		for (int b = a + 1; b <= ERR_PERM; b++) {
 			EXPECT_TRUE(!err_test_streq(err_name(a), err_name(b)));
 		}
 	}
