@@ -79,19 +79,15 @@ static bool smp_job_done(unsigned index)
 	       NULL;
 }
 
-int smp_run_on(unsigned index, cpu_job_fn fn, uint64_t arg, uint64_t *result,
-	       uint64_t timeout_ns)
+int smp_post(unsigned index, cpu_job_fn fn, uint64_t arg)
 {
 	struct cpu *c;
 
-	if (index >= ncpus || !smp_is_online(index) || fn == NULL) {
+	if (index >= ncpus || !smp_is_online(index) || fn == NULL ||
+	    index == arch_cpu_index()) {
 		return -ERR_INVAL;
 	}
 	c = &cpus[index];
-	if (index == arch_cpu_index()) {
-		*result = fn(arg);
-		return 0;
-	}
 	/*
 	 * A job that timed out may still be running: posting now would hand
 	 * its result to this caller. Refuse until the CPU is free again.
@@ -102,11 +98,30 @@ int smp_run_on(unsigned index, cpu_job_fn fn, uint64_t arg, uint64_t *result,
 	c->job_arg = arg;
 	atomic_store_explicit(&c->job, fn, memory_order_release);
 	arch_cpu_send_event();
+	return 0;
+}
+
+int smp_collect(unsigned index, uint64_t *result, uint64_t timeout_ns)
+{
 	if (!smp_wait(smp_job_done, index, timeout_ns)) {
 		return -ERR_TIMEDOUT;
 	}
-	*result = c->job_result;
+	*result = cpus[index].job_result;
 	return 0;
+}
+
+int smp_run_on(unsigned index, cpu_job_fn fn, uint64_t arg, uint64_t *result,
+	       uint64_t timeout_ns)
+{
+	int ret;
+
+	if (index < ncpus && index == arch_cpu_index() && fn != NULL &&
+	    smp_is_online(index)) {
+		*result = fn(arg);
+		return 0;
+	}
+	ret = smp_post(index, fn, arg);
+	return ret == 0 ? smp_collect(index, result, timeout_ns) : ret;
 }
 
 static bool smp_is_off(unsigned index)

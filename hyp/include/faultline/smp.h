@@ -32,6 +32,21 @@ int smp_run_on(unsigned index, cpu_job_fn fn, uint64_t arg, uint64_t *result,
 	       uint64_t timeout_ns);
 
 /**
+ * Posts @fn(@arg) to online CPU @index without waiting, so several CPUs
+ * can be started on jobs at once; collect each with smp_collect(). Returns
+ * 0, -ERR_INVAL if the CPU is not online or is the caller, or -ERR_AGAIN
+ * while a previous job still runs there.
+ */
+int smp_post(unsigned index, cpu_job_fn fn, uint64_t arg);
+
+/**
+ * Waits up to @timeout_ns for the job posted to CPU @index to finish and
+ * returns its result in *@result. Returns 0 or -ERR_TIMEDOUT (the job is
+ * still running; collect it again later).
+ */
+int smp_collect(unsigned index, uint64_t *result, uint64_t timeout_ns);
+
+/**
  * Asks online CPU @index to turn itself off and waits up to @timeout_ns
  * until the firmware reports it off, then marks it CPU_STATE_OFF. Returns
  * 0, -ERR_INVAL when it is not online, or -ERR_TIMEDOUT.
