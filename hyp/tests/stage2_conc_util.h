@@ -172,6 +172,13 @@ int conc_start(pthread_t *t, unsigned n, void *(*fn)(void *), void **args);
  */
 bool conc_join(pthread_t *t, unsigned n);
 
+/**
+ * Releases @n threads at the same instant: each increments *@ctr and
+ * spins until it reaches @n (a pthread barrier wakes its waiters one by
+ * one). Gives up after a second. Use a fresh counter for each meeting.
+ */
+void conc_spin_sync(_Atomic unsigned *ctr, unsigned n);
+
 /** A small per-thread random generator (xorshift64*). */
 uint64_t conc_rand(uint64_t *state);
 

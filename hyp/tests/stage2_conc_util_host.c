@@ -297,6 +297,19 @@ bool conc_join(pthread_t *t, unsigned n)
 	return in_time;
 }
 
+void conc_spin_sync(_Atomic unsigned *ctr, unsigned n)
+{
+	uint64_t deadline = conc_now_ns() + UINT64_C(1000000000);
+
+	atomic_fetch_add(ctr, 1);
+	for (unsigned spins = 1; atomic_load(ctr) < n; spins++) {
+		if (spins % 1024 == 0 &&
+		    (conc_now_ns() > deadline || atomic_load(&conc_stop))) {
+			return;
+		}
+	}
+}
+
 uint64_t conc_rand(uint64_t *state)
 {
 	uint64_t x = *state;
