@@ -22,6 +22,11 @@ int test_stage2_setup(unsigned ia_bits, size_t npages)
 	if (npages > S2T_POOL_PAGES) {
 		npages = S2T_POOL_PAGES;
 	}
+	/*
+	 * Each test starts with empty rings: what a test traces is its own,
+	 * and the events of earlier tests are not counted as lost.
+	 */
+	trace_rings_reset();
 	/* Pages must come out zeroed whatever was there before. */
 	test_util_fill(test_stage2_pages, 0xa5, sizeof(test_stage2_pages));
 	test_util_fill(test_stage2_dev_pages, 0x5a,
