@@ -221,3 +221,34 @@ TEST(stage2_walk, bad_ranges)
 	EXPECT_EQ_INT(wk_walk(top - S2T_4K, S2T_4K, STAGE2_VISIT_LEAF, &a), 0);
 	EXPECT_EQ(a.n, 1);
 }
+
+/** A table descriptor that points outside every pool stops walks, lookups and updates with -ERR_INVAL, and nothing is written. */
+TEST(stage2_walk, table_outside_the_pools)
+{
+	struct wk_args a = {0, 0, 0, false};
+	uint64_t ipa = S2T_1G + S2T_2M + S2T_4K;
+	stage2_pte_t bad = stage2_pte_table(pa_init(0x12340000));
+	stage2_pte_t table;
+	struct stage2_leaf leaf;
+	struct mem_range r = {0, 4 * S2T_1G};
+	struct mem_range out;
+	unsigned level;
+
+	ASSERT_EQ_INT(test_stage2_setup(40, 8), 0);
+	ASSERT_EQ_INT(test_stage2_map(ipa, S2T_4K, 0x40000000, S2T_RW, 0, NULL),
+		      0);
+	table = test_stage2_store_entry(ipa, 2, bad);
+	ASSERT_TRUE(stage2_pte_is_table(table, 2));
+	EXPECT_EQ_INT(wk_walk(ipa, S2T_4K, STAGE2_VISIT_LEAF, &a), -ERR_INVAL);
+	EXPECT_EQ(a.n, 0);
+	EXPECT_EQ_INT(stage2_lookup(&test_stage2_pgt, ipa, &leaf), -ERR_INVAL);
+	EXPECT_EQ_INT(stage2_find_compatible_range(&test_stage2_pgt, ipa, &r,
+						   &out, &level),
+		      -ERR_INVAL);
+	EXPECT_EQ_INT(test_stage2_map(ipa, S2T_4K, 0x40000000, S2T_RW, 0, NULL),
+		      -ERR_INVAL);
+	EXPECT_EQ_INT(test_stage2_unmap(ipa, S2T_4K, NULL), -ERR_INVAL);
+	EXPECT_EQ(test_stage2_entry(ipa, 2), bad);
+	EXPECT_EQ(test_stage2_store_entry(ipa, 2, table), bad);
+	test_stage2_expect(test_ctx, ipa, 0x40000000, 3, S2T_RW);
+}
