@@ -350,3 +350,24 @@ TEST(stage2_map, shared_under_read_lock)
 			   3, S2T_RW);
 	test_stage2_expect(test_ctx, S2T_1G, MAP_PA(S2T_1G), 2, S2T_RW);
 }
+
+/** In a 48-bit table a range across a 512 GiB boundary gets a 1 GiB block under each of two level-0 entries. */
+TEST(stage2_map, across_level_zero_entries)
+{
+	uint64_t edge = UINT64_C(1) << 39;
+	struct stage2_result res = {0};
+
+	ASSERT_EQ_INT(test_stage2_setup(48, 8), 0);
+	ASSERT_EQ_INT(test_stage2_map(edge - S2T_1G, 2 * S2T_1G, MAP_PA(0),
+				      S2T_RWX, 0, &res),
+		      0);
+	EXPECT_EQ(res.installed, 2);
+	EXPECT_EQ(res.tables_added, 2);
+	EXPECT_TRUE(stage2_pte_is_table(test_stage2_pgt.root[0], 0));
+	EXPECT_TRUE(stage2_pte_is_table(test_stage2_pgt.root[1], 0));
+	test_stage2_expect(test_ctx, edge - 1, MAP_PA(0) + S2T_1G - 1, 1,
+			   S2T_RWX);
+	test_stage2_expect(test_ctx, edge, MAP_PA(0) + S2T_1G, 1, S2T_RWX);
+	test_stage2_expect_none(test_ctx, edge + S2T_1G);
+	test_stage2_expect_none(test_ctx, edge - S2T_1G - S2T_4K);
+}
