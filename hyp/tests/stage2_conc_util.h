@@ -114,13 +114,20 @@ struct conc_vcpu {
 	struct host_tlb_result last;
 };
 
+/** Time a test's accesses may take before they all give up. */
+#define CONC_TEST_BUDGET_NS UINT64_C(8000000000)
+
 /**
- * Set by conc_join() on a timeout (and by tests): every loop of a vCPU or
- * storm thread checks it and ends.
+ * Set by conc_join() on a timeout, by conc_access() when the test's time
+ * budget is spent, and by tests: every loop of a vCPU or storm thread
+ * checks it and ends, and every access gives up at its next fault.
  */
 extern _Atomic bool conc_stop;
 
-/** Start of every test: trace rings, TLB model, stop flag, CPU 0. */
+/**
+ * Start of every test: trace rings, TLB model, stop flag, CPU 0, and a
+ * time budget of CONC_TEST_BUDGET_NS from now.
+ */
 void conc_test_begin(void);
 
 /** Sets up @vm with a pool of @pool_pages pages. Returns 0 or an error. */

@@ -15,6 +15,7 @@
 #include "stage2_conc_util.h"
 
 _Atomic bool conc_stop;
+static _Atomic uint64_t conc_deadline_ns;
 
 void conc_test_begin(void)
 {
@@ -22,6 +23,20 @@ void conc_test_begin(void)
 	trace_rings_reset();
 	host_tlb_reset();
 	atomic_store(&conc_stop, false);
+	atomic_store(&conc_deadline_ns, conc_now_ns() + CONC_TEST_BUDGET_NS);
+}
+
+/* True once the test should stop: asked to, or out of time. */
+static bool conc_should_stop(void)
+{
+	if (atomic_load(&conc_stop)) {
+		return true;
+	}
+	if (conc_now_ns() > atomic_load(&conc_deadline_ns)) {
+		atomic_store(&conc_stop, true);
+		return true;
+	}
+	return false;
 }
 
 int conc_vm_init(struct conc_vm *vm, size_t pool_pages)
@@ -253,7 +268,7 @@ int conc_access(struct conc_vcpu *v, uint64_t ipa,
 				v->st.perm_faults_hit++;
 			}
 		}
-		if (n == v->max_faults || atomic_load(&conc_stop)) {
+		if (n == v->max_faults || conc_should_stop()) {
 			break;
 		}
 		ret = conc_handle_fault(v, ipa, kind, &r);

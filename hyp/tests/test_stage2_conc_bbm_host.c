@@ -13,6 +13,9 @@
 #define RB_BBMS 1500u
 #define RB_MIN_WRITES 300u
 #define RB_MAX_WRITES 1000000u
+/* The rebuilding CPU and two writing CPUs. */
+#define RB_WRITERS 2u
+#define RB_THREADS (1 + RB_WRITERS)
 
 struct rb_shared {
 	struct conc_vm *vm;
@@ -21,6 +24,8 @@ struct rb_shared {
 	/* The PA the entry holds (or is being rebuilt to). */
 	_Atomic uint64_t cur_pa;
 	_Atomic bool done;
+	/* Writes completed by all writers (CPU 1 paces itself on it). */
+	_Atomic uint64_t writes;
 	_Atomic unsigned go;
 };
 
@@ -31,8 +36,23 @@ struct rb_bbm {
 
 struct rb_writer {
 	struct rb_shared *sh;
+	unsigned cpu;
 	unsigned writes, stale, translation, relaxed, again;
 };
+
+/*
+ * Lets the writers run with the entry stable for a while (a few writes,
+ * at most 50 us): their checks only count while no rebuild is under way.
+ */
+static void rb_pace(struct rb_shared *sh)
+{
+	uint64_t start = atomic_load(&sh->writes);
+	uint64_t deadline = conc_now_ns() + 50000;
+
+	while (atomic_load(&sh->writes) - start < 4 &&
+	       conc_now_ns() < deadline && !atomic_load(&conc_stop)) {
+	}
+}
 
 /* CPU 1: rebuilds the entry read-only at alternating PAs (legacy BBM). */
 static void *rb_bbm_thread(void *arg)
@@ -42,7 +62,7 @@ static void *rb_bbm_thread(void *arg)
 	struct stage2_pgtable *pgt = &sh->vm->pgt;
 
 	host_set_cpu_index(1);
-	conc_spin_sync(&sh->go, 2);
+	conc_spin_sync(&sh->go, RB_THREADS);
 	for (unsigned i = 0; i < RB_BBMS && !atomic_load(&conc_stop); i++) {
 		uint64_t pa = RB_IPA + ((i & 1) ? CONC_PA_B : CONC_PA_A);
 		struct stage2_leaf leaf;
@@ -54,7 +74,7 @@ static void *rb_bbm_thread(void *arg)
 		for (unsigned t = 0; t < 1000 && ret == -ERR_AGAIN; t++) {
 			struct stage2_result res = {0};
 
-			/* CPU 2 may cache the old entry: inner-shareable. */
+			/* The writers may cache the old entry: inner-shareable. */
 			ret = stage2_map(pgt, RB_IPA, PAGE_SIZE, pa_init(pa),
 					 STAGE2_PROT_R, &sh->vm->pool,
 					 STAGE2_SCOPE_INNER_SHAREABLE,
@@ -62,19 +82,23 @@ static void *rb_bbm_thread(void *arg)
 			b->replaced += res.replaced;
 			b->lost += ret == -ERR_AGAIN;
 		}
-		/* Only CPU 2's relax may have touched it since: W, same PA. */
+		/* Only the writers' relaxes may have touched it: W, same PA. */
 		if (ret != 0 || stage2_lookup(pgt, RB_IPA, &leaf) != 0 ||
 		    pa_addr(leaf.pa) != pa) {
 			b->bad++;
 		}
 		rwlock_read_unlock(&pgt->lock);
 		atomic_fetch_add(&sh->seq, 1);
+		if (i % 4 == 0) {
+			/* Other rounds race the relaxes back to back. */
+			rb_pace(sh);
+		}
 	}
 	atomic_store(&sh->done, true);
 	return NULL;
 }
 
-/* CPU 2's fault handler for a write: relax, local invalidation on -ERR_AGAIN. */
+/* A writer's fault handler for a write: relax, local invalidation on -ERR_AGAIN. */
 static void rb_relax(struct rb_writer *w)
 {
 	struct stage2_pgtable *pgt = &w->sh->vm->pgt;
@@ -95,14 +119,14 @@ static void rb_relax(struct rb_writer *w)
 	rwlock_read_unlock(&pgt->lock);
 }
 
-/* CPU 2: writes; an access that saw no rebuild must use the current PA. */
+/* CPUs 2, 3: write; an access that saw no rebuild must use the current PA. */
 static void *rb_writer_thread(void *arg)
 {
 	struct rb_writer *w = arg;
 	struct rb_shared *sh = w->sh;
 
-	host_set_cpu_index(2);
-	conc_spin_sync(&sh->go, 2);
+	host_set_cpu_index(w->cpu);
+	conc_spin_sync(&sh->go, RB_THREADS);
 	for (unsigned n = 0; n < RB_MAX_WRITES && !atomic_load(&conc_stop);
 	     n++) {
 		uint64_t s1 = atomic_load(&sh->seq);
@@ -115,6 +139,7 @@ static void *rb_writer_thread(void *arg)
 		host_tlb_access(&sh->vm->pgt, RB_IPA, HOST_TLB_WRITE, &r);
 		if (r.fault == HOST_TLB_OK) {
 			w->writes++;
+			atomic_fetch_add(&sh->writes, 1);
 			if (s1 % 2 == 0 && atomic_load(&sh->seq) == s1 &&
 			    pa_addr(r.pa) != cur) {
 				w->stale++;
@@ -135,10 +160,11 @@ TEST(stage2_conc_bbm, relax_races_bbm_never_revives_old_entry)
 	struct conc_vm vm;
 	struct rb_shared sh = {.vm = &vm};
 	struct rb_bbm b = {.sh = &sh};
-	struct rb_writer w = {.sh = &sh};
-	pthread_t tid[2];
-	void *args[2] = {&b, &w};
+	struct rb_writer w[RB_WRITERS];
+	pthread_t tid[RB_THREADS];
+	void *args[RB_THREADS] = {&b};
 	struct stage2_leaf leaf;
+	unsigned writes = 0, stale = 0, relaxed = 0, again = 0, trans = 0;
 
 	conc_test_begin();
 	ASSERT_EQ_INT(conc_vm_init(&vm, 16), 0);
@@ -150,26 +176,36 @@ TEST(stage2_conc_bbm, relax_races_bbm_never_revives_old_entry)
 		      0);
 	rwlock_write_unlock(&vm.pgt.lock);
 	atomic_store(&sh.cur_pa, RB_IPA + CONC_PA_B);
+	for (unsigned i = 0; i < RB_WRITERS; i++) {
+		w[i] = (struct rb_writer){.sh = &sh, .cpu = 2 + i};
+		args[1 + i] = &w[i];
+	}
 	ASSERT_EQ_INT(conc_start(tid, 1, rb_bbm_thread, &args[0]), 0);
-	if (conc_start(&tid[1], 1, rb_writer_thread, &args[1]) != 0) {
+	if (conc_start(&tid[1], RB_WRITERS, rb_writer_thread, &args[1]) != 0) {
 		atomic_store(&conc_stop, true);
 		conc_join(tid, 1);
 		ASSERT_TRUE(false);
 	}
-	EXPECT_TRUE(conc_join(tid, 2));
+	EXPECT_TRUE(conc_join(tid, RB_THREADS));
+	for (unsigned i = 0; i < RB_WRITERS; i++) {
+		writes += w[i].writes;
+		stale += w[i].stale;
+		relaxed += w[i].relaxed;
+		again += w[i].again;
+		trans += w[i].translation;
+	}
 	EXPECT_EQ(b.bad, 0);
-	EXPECT_EQ(w.stale, 0);
+	EXPECT_EQ(stale, 0);
 	/* Every rebuild replaced a valid entry, after retrying lost CASes. */
 	EXPECT_EQ(b.replaced, RB_BBMS);
-	EXPECT_TRUE(w.writes > 0);
-	EXPECT_TRUE(w.relaxed > 0);
+	EXPECT_TRUE(writes > 0);
+	EXPECT_TRUE(relaxed > 0);
 	ASSERT_EQ_INT(stage2_lookup(&vm.pgt, RB_IPA, &leaf), 0);
 	EXPECT_EQ(pa_addr(leaf.pa), atomic_load(&sh.cur_pa));
 	conc_note(
 		"relax vs BBM: %u BBMs (%u lost a CAS to a relax), %u writes, "
 		"%u relaxed, %u -ERR_AGAIN, %u translation faults",
-		b.replaced, b.lost, w.writes, w.relaxed, w.again,
-		w.translation);
+		b.replaced, b.lost, writes, relaxed, again, trans);
 	conc_vm_fini(&vm);
 }
 

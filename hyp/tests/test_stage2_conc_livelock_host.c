@@ -151,7 +151,7 @@ TEST(stage2_conc_livelock, deterministic_fixed_handler_completes)
 	EXPECT_EQ(b.st.again_invals, 1);
 	EXPECT_EQ(host_tlb_cached(2, CONC_VMID, LL_IPA), 0);
 	ll_touch(&b, HOST_TLB_WRITE, &rb);
-	EXPECT_EQ(rb.fault, HOST_TLB_OK);
+	ASSERT_EQ(rb.fault, HOST_TLB_OK);
 	EXPECT_TRUE(!rb.hit);
 	EXPECT_EQ(pa_addr(rb.pa), LL_IPA + CONC_PA_A);
 	EXPECT_EQ(host_tlb_cached(2, CONC_VMID, LL_IPA), 1);
