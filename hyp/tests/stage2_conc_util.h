@@ -39,6 +39,8 @@
 #define CONC_MAX_THREADS 8
 /** How long conc_join() waits before asking every thread to stop. */
 #define CONC_JOIN_TIMEOUT_S 20
+/** How long conc_join() then waits before aborting the run. */
+#define CONC_STUCK_GRACE_S 5
 
 /** One VM's stage-2 table and the pool its table pages come from. */
 struct conc_vm {
@@ -175,7 +177,9 @@ int conc_start(pthread_t *t, unsigned n, void *(*fn)(void *), void **args);
 
 /**
  * Joins @n threads; after CONC_JOIN_TIMEOUT_S sets conc_stop and waits
- * for the rest. Returns true when every thread ended in time.
+ * CONC_STUCK_GRACE_S more for each late thread, then aborts the run (a
+ * thread stuck where no loop of ours can stop it, e.g. in a broken lock).
+ * Returns true when every thread ended in time.
  */
 bool conc_join(pthread_t *t, unsigned n);
 

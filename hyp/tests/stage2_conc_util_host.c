@@ -303,10 +303,21 @@ bool conc_join(pthread_t *t, unsigned n)
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += CONC_JOIN_TIMEOUT_S;
 	for (unsigned i = 0; i < n; i++) {
+		if (pthread_timedjoin_np(t[i], NULL, &deadline) != ETIMEDOUT) {
+			continue;
+		}
+		/* Ask every loop to end, and give them a little while. */
+		in_time = false;
+		atomic_store(&conc_stop, true);
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += CONC_STUCK_GRACE_S;
 		if (pthread_timedjoin_np(t[i], NULL, &deadline) == ETIMEDOUT) {
-			in_time = false;
-			atomic_store(&conc_stop, true);
-			pthread_join(t[i], NULL);
+			/* Stuck outside any loop we bound (a lock?): end loudly. */
+			fprintf(stderr,
+				"stage2_conc: a thread is stuck %d s after the "
+				"stop request; aborting\n",
+				CONC_STUCK_GRACE_S);
+			abort();
 		}
 	}
 	return in_time;
