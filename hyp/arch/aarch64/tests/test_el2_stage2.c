@@ -17,7 +17,7 @@
 #include "../sysreg.h"
 
 #define ES_VMID 77
-#define ES_PAGES 24
+#define ES_PAGES 40
 
 #define ES_HCR_VM SYSREG_BIT(0)
 #define ES_SCTLR_EL1_M SYSREG_BIT(0)
@@ -302,4 +302,36 @@ TEST(el2_stage2, hardware_walks_a_48_bit_table)
 	es_expect_fault(test_ctx, half + ES_1G, false, ES_FST_TRANSLATION(0));
 	es_expect_fault(test_ctx, top - 8, false, ES_FST_TRANSLATION(0));
 	es_teardown();
+}
+
+/** For every root shape (start levels 2, 1 and 0, 1 to 16 concatenated pages) the hardware finds the first block and the last page. */
+TEST(el2_stage2, every_root_shape)
+{
+	static const unsigned sizes[] = {32, 33, 34, 35, 39,
+					 40, 42, 43, 44, 48};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(sizes); i++) {
+		uint64_t top = UINT64_C(1) << sizes[i];
+
+		ASSERT_EQ_INT(es_setup(sizes[i]), 0);
+		ASSERT_EQ_INT(es_map(0, ES_2M, ES_RAM + ES_2M, ES_RW), 0);
+		ASSERT_EQ_INT(es_map(top - ES_4K, ES_4K, ES_RAM + 0x5000,
+				     STAGE2_PROT_R),
+			      0);
+		ASSERT_EQ_INT(
+			es_map(top / 2 + ES_4K, ES_4K, ES_RAM + 0x9000, ES_RW),
+			0);
+		es_expect_pa(test_ctx, 0x1234, ES_RAM + ES_2M + 0x1234, true);
+		es_expect_pa(test_ctx, top - 8, ES_RAM + 0x5ff8, false);
+		es_expect_pa(test_ctx, top / 2 + ES_4K, ES_RAM + 0x9000, true);
+		es_expect_fault(test_ctx, top / 2, false,
+				ES_FST_TRANSLATION(3));
+		if (test_ctx->failures != 0) {
+			test_fail(test_ctx, __FILE__, __LINE__, "ia_bits %u",
+				  sizes[i]);
+			es_teardown();
+			return;
+		}
+		es_teardown();
+	}
 }
