@@ -78,8 +78,8 @@ static int map_visit(struct stage2_visit_ctx *ctx, enum stage2_visit visit)
 	uint64_t lo = MAX(ctx->addr, a->ipa);
 	uint64_t hi = MIN(ctx->addr + size, ctx->end);
 	paddr_t pa = pa_add(a->pa, lo - a->ipa);
-	bool block_fits = ctx->level >= S2_BLOCK_MIN_LEVEL &&
-			  lo == ctx->addr && hi == ctx->addr + size &&
+	bool block_fits = ctx->level >= S2_BLOCK_MIN_LEVEL && lo == ctx->addr &&
+			  hi == ctx->addr + size &&
 			  IS_ALIGNED(pa_addr(pa), size);
 
 	CHECK(visit == STAGE2_VISIT_LEAF);
@@ -103,8 +103,8 @@ int stage2_map(struct stage2_pgtable *pgt, uint64_t ipa, uint64_t size,
 	       struct stage2_result *res)
 {
 	struct stage2_result local = {0};
-	struct map_args a = {ipa, pa, prot, pool, scope,
-			     res != NULL ? res : &local};
+	struct map_args a = {ipa,  pa,    prot,
+			     pool, scope, res != NULL ? res : &local};
 	struct stage2_walker w = {map_visit, &a, STAGE2_VISIT_LEAF, flags};
 	unsigned before;
 	int ret = stage2_check_range(pgt, ipa, size);
@@ -166,8 +166,8 @@ static int relax_visit(struct stage2_visit_ctx *ctx, enum stage2_visit visit)
 	return ret;
 }
 
-int stage2_relax_perms(struct stage2_pgtable *pgt, uint64_t ipa,
-		       unsigned prot, enum stage2_scope scope, unsigned flags,
+int stage2_relax_perms(struct stage2_pgtable *pgt, uint64_t ipa, unsigned prot,
+		       enum stage2_scope scope, unsigned flags,
 		       struct stage2_result *res)
 {
 	struct stage2_result local = {0};

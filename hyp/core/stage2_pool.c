@@ -46,8 +46,9 @@ static void *pool_take_fresh(struct stage2_pool *pool, size_t n, size_t *idx)
 	}
 	/* Pages skipped for alignment go to the free list, not to waste. */
 	for (size_t i = 0; i < skip; i++) {
-		uint64_t *page = (uint64_t *)(void *)(pool->base +
-						      (pool->bump + i) * PAGE_SIZE);
+		uint64_t *page =
+			(uint64_t *)(void *)(pool->base +
+					     (pool->bump + i) * PAGE_SIZE);
 
 		page[0] = pool->free_head;
 		pool->free_head = pool->bump + i + 1;
@@ -110,8 +111,8 @@ void *stage2_pool_ptr(const struct stage2_pool *pool, paddr_t pa)
 
 void stage2_pool_free(struct stage2_pool *pool, paddr_t pa)
 {
-	size_t idx = (size_t)((pa_addr(pa) - pa_addr(pool->base_pa)) /
-			      PAGE_SIZE);
+	size_t idx =
+		(size_t)((pa_addr(pa) - pa_addr(pool->base_pa)) / PAGE_SIZE);
 	uint64_t *page = stage2_pool_ptr(pool, pa);
 
 	/* A page from elsewhere means a corrupt table: a hypervisor bug. */

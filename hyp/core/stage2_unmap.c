@@ -28,7 +28,8 @@ static struct stage2_pool *unmap_pool_of_entry(struct stage2_visit_ctx *ctx)
 static bool unmap_table_empty(const _Atomic uint64_t *table)
 {
 	for (unsigned i = 0; i < S2_ENTRIES; i++) {
-		if (atomic_load_explicit(&table[i], memory_order_relaxed) != 0) {
+		if (atomic_load_explicit(&table[i], memory_order_relaxed) !=
+		    0) {
 			return false;
 		}
 	}
@@ -69,8 +70,7 @@ static int unmap_leaf(struct stage2_visit_ctx *ctx, struct unmap_args *a)
 }
 
 /* After the walk below a table: free it if nothing is left in it. */
-static int unmap_table_post(struct stage2_visit_ctx *ctx,
-			    struct unmap_args *a)
+static int unmap_table_post(struct stage2_visit_ctx *ctx, struct unmap_args *a)
 {
 	paddr_t pa = stage2_pte_oa(ctx->old, ctx->level);
 	_Atomic uint64_t *table = stage2_table_ptr(ctx->pgt, pa);
@@ -150,7 +150,8 @@ static stage2_pte_t collapse_block(const _Atomic uint64_t *table,
 				   unsigned level)
 {
 	uint64_t child_size = stage2_level_size(level + 1);
-	stage2_pte_t first = atomic_load_explicit(&table[0], memory_order_relaxed);
+	stage2_pte_t first =
+		atomic_load_explicit(&table[0], memory_order_relaxed);
 	uint64_t attrs = first & ~S2_PTE_OA_MASK;
 	uint64_t base = first & S2_PTE_OA_MASK;
 
@@ -174,8 +175,8 @@ int stage2_collapse(struct stage2_pgtable *pgt, uint64_t ipa, unsigned level,
 		    enum stage2_scope scope, struct stage2_result *res)
 {
 	uint64_t size = stage2_level_size(level);
-	struct stage2_visit_ctx ctx = {pgt, NULL, 0, ALIGN_DOWN(ipa, size),
-				       0, level, 0, NULL};
+	struct stage2_visit_ctx ctx = {pgt, NULL,  0, ALIGN_DOWN(ipa, size),
+				       0,   level, 0, NULL};
 	_Atomic uint64_t *table;
 	struct stage2_pool *pool;
 	stage2_pte_t block;
@@ -231,7 +232,8 @@ void stage2_pgtable_destroy(struct stage2_pgtable *pgt)
 			   STAGE2_SCOPE_INNER_SHAREABLE, NULL);
 	CHECK(ret == 0);
 	for (unsigned i = 0; i < pgt->root_pages; i++) {
-		stage2_pool_free(root_pool, pa_add(pgt->root_pa, i * PAGE_SIZE));
+		stage2_pool_free(root_pool,
+				 pa_add(pgt->root_pa, i * PAGE_SIZE));
 	}
 	pgt->root = NULL;
 }

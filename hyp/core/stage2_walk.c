@@ -29,7 +29,8 @@ int stage2_pgtable_init(struct stage2_pgtable *pgt, unsigned ia_bits,
 	}
 	pgt->ia_bits = ia_bits;
 	pgt->start_level = S2_LEAF_LEVEL + 1 - levels;
-	pgt->root_entries = 1u << (ia_bits - stage2_level_shift(pgt->start_level));
+	pgt->root_entries = 1u
+			    << (ia_bits - stage2_level_shift(pgt->start_level));
 	pgt->root_pages = pgt->root_entries > S2_ENTRIES
 				  ? pgt->root_entries / S2_ENTRIES
 				  : 1;
@@ -76,8 +77,7 @@ bool stage2_has_pool(const struct stage2_pgtable *pgt,
 	return false;
 }
 
-struct stage2_pool *stage2_pool_of(const struct stage2_pgtable *pgt,
-				   paddr_t pa)
+struct stage2_pool *stage2_pool_of(const struct stage2_pgtable *pgt, paddr_t pa)
 {
 	for (unsigned i = 0; i < pgt->npools; i++) {
 		if (stage2_pool_owns(pgt->pools[i], pa)) {
@@ -87,8 +87,7 @@ struct stage2_pool *stage2_pool_of(const struct stage2_pgtable *pgt,
 	return NULL;
 }
 
-_Atomic uint64_t *stage2_table_ptr(const struct stage2_pgtable *pgt,
-				   paddr_t pa)
+_Atomic uint64_t *stage2_table_ptr(const struct stage2_pgtable *pgt, paddr_t pa)
 {
 	struct stage2_pool *pool = stage2_pool_of(pgt, pa);
 
@@ -201,8 +200,8 @@ int stage2_walk(struct stage2_pgtable *pgt, uint64_t addr, uint64_t size,
 		const struct stage2_walker *w)
 {
 	struct walk_state st = {pgt, w, ALIGN_DOWN(addr, PAGE_SIZE), 0};
-	int ret = stage2_check_range(pgt, st.addr,
-				     ALIGN_UP(addr + size, PAGE_SIZE) - st.addr);
+	int ret = stage2_check_range(
+		pgt, st.addr, ALIGN_UP(addr + size, PAGE_SIZE) - st.addr);
 
 	if (ret != 0) {
 		return ret;
@@ -238,7 +237,8 @@ int stage2_lookup(const struct stage2_pgtable *pgt, uint64_t ipa,
 			return -ERR_NOENT;
 		}
 		if (stage2_pte_is_table(pte, level)) {
-			table = stage2_table_ptr(pgt, stage2_pte_oa(pte, level));
+			table = stage2_table_ptr(pgt,
+						 stage2_pte_oa(pte, level));
 			entries = S2_ENTRIES;
 			if (table == NULL) {
 				return -ERR_INVAL;

@@ -19,7 +19,10 @@ struct rwlock {
 };
 
 /** Initialiser for a struct rwlock. */
-#define RWLOCK_INIT {0, 0}
+#define RWLOCK_INIT                                                            \
+	{                                                                      \
+		0, 0                                                           \
+	}
 
 /** Takes @l for reading, waiting while a writer holds or awaits it. */
 void rwlock_read_lock(struct rwlock *l);

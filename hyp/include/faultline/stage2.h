@@ -217,8 +217,8 @@ int stage2_unmap(struct stage2_pgtable *pgt, uint64_t ipa, uint64_t size,
  * the old entry, the 2023 KVM livelock); -ERR_INVAL for other prot bits.
  * res->level and res->old describe the leaf.
  */
-int stage2_relax_perms(struct stage2_pgtable *pgt, uint64_t ipa,
-		       unsigned prot, enum stage2_scope scope, unsigned flags,
+int stage2_relax_perms(struct stage2_pgtable *pgt, uint64_t ipa, unsigned prot,
+		       enum stage2_scope scope, unsigned flags,
 		       struct stage2_result *res);
 
 /**
