@@ -39,7 +39,10 @@ struct summary_cpu {
 	/** Complete boots; boot_ns[i] is the i-th one's boot_tables_on to cpu_up. */
 	unsigned boots;
 	uint64_t *boot_ns;
-	/** Events this CPU lost: the larger of its lost count and seq gaps. */
+	/**
+	 * Events this CPU lost: the hypervisor's count when the trace is
+	 * complete, else the larger of that and the sequence gaps.
+	 */
 	uint64_t lost;
 };
 

@@ -317,13 +317,14 @@ TEST(harness_summary, crash_with_unknown_ec)
 	trace_data_free(&td);
 }
 
-/** Losses per CPU: the larger of the lost count and the sequence gaps. */
+/** An incomplete trace's losses per CPU: the larger of the lost count and the sequence gaps. */
 TEST(harness_summary, lost_events)
 {
 	struct trace_data td;
 	struct summary s;
 
 	sum_schema(&td, 3);
+	td.complete = false;
 	td.lost[1] = 3;
 	td.seq_gaps[1] = 5;
 	td.lost[2] = 2;
@@ -333,6 +334,26 @@ TEST(harness_summary, lost_events)
 	EXPECT_EQ(s.cpus[1].lost, 5);
 	EXPECT_EQ(s.cpus[2].lost, 2);
 	EXPECT_EQ(s.lost, 7);
+	summary_free(&s);
+	trace_data_free(&td);
+}
+
+/** A complete trace's losses are the hypervisor's counts: other sequence gaps are events read elsewhere. */
+TEST(harness_summary, complete_trace_trusts_lost_counts)
+{
+	struct trace_data td;
+	struct summary s;
+
+	sum_schema(&td, 2);
+	td.complete = true;
+	td.lost[0] = 4;
+	td.seq_gaps[0] = 4;
+	td.seq_gaps[1] = 30000;
+	td.lost_total = 4;
+	ASSERT_EQ_INT(summary_compute(&td, &s), 0);
+	EXPECT_EQ(s.cpus[0].lost, 4);
+	EXPECT_EQ(s.cpus[1].lost, 0);
+	EXPECT_EQ(s.lost, 4);
 	summary_free(&s);
 	trace_data_free(&td);
 }

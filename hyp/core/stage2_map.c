@@ -9,6 +9,9 @@
 
 #include "stage2_internal.h"
 
+/* Output addresses are at most 48 bits (no LPA2). */
+#define S2_PA_LIMIT (UINT64_C(1) << 48)
+
 struct map_args {
 	uint64_t ipa;
 	paddr_t pa;
@@ -16,6 +19,8 @@ struct map_args {
 	struct stage2_pool *pool;
 	enum stage2_scope scope;
 	struct stage2_result *res;
+	/* Entries written by CAS, which stage2_make()'s DSB does not cover. */
+	unsigned unpublished;
 };
 
 /* Puts leaf @new_pte into the entry, following the flags' policy. */
@@ -31,6 +36,7 @@ static int map_leaf(struct stage2_visit_ctx *ctx, struct map_args *a,
 		ret = stage2_try_set(ctx, new_pte);
 		if (ret == 0) {
 			a->res->installed++;
+			a->unpublished++;
 		}
 		return ret;
 	}
@@ -68,6 +74,7 @@ static int map_new_table(struct stage2_visit_ctx *ctx, struct map_args *a)
 		return ret;
 	}
 	a->res->tables_added++;
+	a->unpublished++;
 	return 0;
 }
 
@@ -103,28 +110,25 @@ int stage2_map(struct stage2_pgtable *pgt, uint64_t ipa, uint64_t size,
 	       struct stage2_result *res)
 {
 	struct stage2_result local = {0};
-	struct map_args a = {ipa,  pa,    prot,
-			     pool, scope, res != NULL ? res : &local};
+	struct map_args a = {
+		ipa, pa, prot, pool, scope, res != NULL ? res : &local, 0};
 	struct stage2_walker w = {map_visit, &a, STAGE2_VISIT_LEAF, flags};
-	unsigned before;
 	int ret = stage2_check_range(pgt, ipa, size);
 
 	if (ret != 0) {
 		return ret;
 	}
-	if (!IS_ALIGNED(pa_addr(pa), PAGE_SIZE) ||
-	    pa_addr(pa) + size > (UINT64_C(1) << 48) || pool == NULL ||
+	/* Written so that a PA near 2^64 cannot wrap around the check. */
+	if (!IS_ALIGNED(pa_addr(pa), PAGE_SIZE) || pa_addr(pa) > S2_PA_LIMIT ||
+	    size > S2_PA_LIMIT - pa_addr(pa) || pool == NULL ||
 	    !stage2_has_pool(pgt, pool) ||
 	    (prot & ~(STAGE2_PROT_RWX | STAGE2_PROT_DEVICE |
 		      STAGE2_PROT_NORMAL_NC)) != 0) {
 		return -ERR_INVAL;
 	}
-	before = a.res->installed + a.res->replaced + a.res->tables_added +
-		 a.res->split;
 	ret = stage2_walk(pgt, ipa, size, &w);
-	if (a.res->installed + a.res->replaced + a.res->tables_added +
-		    a.res->split !=
-	    before) {
+	/* stage2_make() published the rest; CAS installs need a DSB too. */
+	if (a.unpublished > 0) {
 		stage2_publish_barrier();
 	}
 	return ret;
@@ -231,14 +235,10 @@ int stage2_split(struct stage2_pgtable *pgt, uint64_t ipa,
 	struct stage2_result local = {0};
 	struct split_args a = {pool, scope, res != NULL ? res : &local, false};
 	struct stage2_walker w = {split_visit, &a, STAGE2_VISIT_LEAF, flags};
-	int ret;
 
 	if (pool == NULL || !stage2_has_pool(pgt, pool)) {
 		return -ERR_INVAL;
 	}
-	ret = stage2_walk(pgt, ALIGN_DOWN(ipa, PAGE_SIZE), PAGE_SIZE, &w);
-	if (ret == 0 && a.done) {
-		stage2_publish_barrier();
-	}
-	return ret;
+	/* The new table is published by stage2_make(), DSB included. */
+	return stage2_walk(pgt, ALIGN_DOWN(ipa, PAGE_SIZE), PAGE_SIZE, &w);
 }

@@ -113,9 +113,8 @@ int stage2_unmap(struct stage2_pgtable *pgt, uint64_t ipa, uint64_t size,
 		return ret;
 	}
 	CHECK(rwlock_write_held(&pgt->lock));
-	ret = stage2_walk(pgt, ipa, size, &w);
-	stage2_publish_barrier();
-	return ret;
+	/* Every change is a break-before-make: stage2_make() did the DSBs. */
+	return stage2_walk(pgt, ipa, size, &w);
 }
 
 /* Finds the entry at @level on the path to @ipa; NULL if a table is missing. */
@@ -180,11 +179,15 @@ int stage2_collapse(struct stage2_pgtable *pgt, uint64_t ipa, unsigned level,
 	_Atomic uint64_t *table;
 	struct stage2_pool *pool;
 	stage2_pte_t block;
+	stage2_pte_t old_table;
 	paddr_t pa;
 	int ret;
 
+	if ((ipa >> pgt->ia_bits) != 0) {
+		return -ERR_RANGE;
+	}
 	if (level < S2_BLOCK_MIN_LEVEL || level >= S2_LEAF_LEVEL ||
-	    level < pgt->start_level || (ipa >> pgt->ia_bits) != 0) {
+	    level < pgt->start_level) {
 		return -ERR_INVAL;
 	}
 	CHECK(rwlock_write_held(&pgt->lock));
@@ -206,18 +209,18 @@ int stage2_collapse(struct stage2_pgtable *pgt, uint64_t ipa, unsigned level,
 		return -ERR_EXIST;
 	}
 	/* Replacing a table: stage2_try_break() invalidates the whole VMID. */
+	old_table = ctx.old;
 	ret = stage2_try_break(&ctx, scope);
 	if (ret != 0) {
 		return ret;
 	}
 	stage2_make(&ctx, block);
-	stage2_publish_barrier();
 	stage2_pool_free(pool, pa);
 	if (res != NULL) {
 		res->collapsed++;
 		res->tables_freed++;
 		res->level = level;
-		res->old = ctx.old;
+		res->old = old_table;
 	}
 	return 0;
 }

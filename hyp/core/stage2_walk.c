@@ -318,6 +318,8 @@ void stage2_make(struct stage2_visit_ctx *ctx, stage2_pte_t new_pte)
 	trace_bbm_make(stage2_entry_pa(ctx->pgt, ctx->ptep), ctx->addr,
 		       ctx->level, new_pte, ctx->pgt->vmid);
 	ctx->old = new_pte;
+	/* Every walker sees the new entry before the caller goes on. */
+	stage2_publish_barrier();
 }
 
 int stage2_split_block(struct stage2_visit_ctx *ctx, struct stage2_pool *pool,

@@ -190,6 +190,14 @@ bool conc_join(pthread_t *t, unsigned n);
  */
 void conc_spin_sync(_Atomic unsigned *ctr, unsigned n);
 
+/**
+ * Releases spinlock @l, which the caller holds, once @n other CPUs wait
+ * for it (or after a second). Holding a pool's lock this way stops every
+ * CPU that allocates a table page between reading an entry and its CAS,
+ * so they all race for the same entry. Returns true when all @n came.
+ */
+bool conc_release_when_waiting(struct spinlock *l, unsigned n);
+
 /** A small per-thread random generator (xorshift64*). */
 uint64_t conc_rand(uint64_t *state);
 

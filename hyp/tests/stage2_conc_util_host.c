@@ -3,6 +3,7 @@
  * Host-only: threads, the TLB model and stdio.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,6 +335,21 @@ void conc_spin_sync(_Atomic unsigned *ctr, unsigned n)
 			return;
 		}
 	}
+}
+
+bool conc_release_when_waiting(struct spinlock *l, unsigned n)
+{
+	uint64_t deadline = conc_now_ns() + UINT64_C(1000000000);
+	bool all = false;
+
+	/* Tickets handed out beyond the holder's are waiters. */
+	while (!(all = atomic_load(&l->next) - atomic_load(&l->owner) - 1 >=
+		       n) &&
+	       conc_now_ns() < deadline && !atomic_load(&conc_stop)) {
+		sched_yield();
+	}
+	spinlock_unlock(l);
+	return all;
 }
 
 uint64_t conc_rand(uint64_t *state)

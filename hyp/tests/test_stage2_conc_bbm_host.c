@@ -245,7 +245,7 @@ static void *spl_thread_fn(void *arg)
 	return NULL;
 }
 
-/** CPUs splitting the same 1 GiB block at once: exactly two splits (1 GiB, then 2 MiB), two table pages used, translations unchanged. */
+/** CPUs splitting the same 1 GiB block at once (forced by holding the pool): exactly two splits (1 GiB, then 2 MiB), two table pages used, translations unchanged. */
 TEST(stage2_conc_bbm, split_race_splits_each_block_once)
 {
 	struct conc_vm vm;
@@ -259,6 +259,8 @@ TEST(stage2_conc_bbm, split_race_splits_each_block_once)
 		void *args[SPL_CPUS];
 		_Atomic unsigned go = 0;
 		unsigned ok = 0, added = 0;
+		uint64_t frees0;
+		bool forced;
 
 		rwlock_write_lock(&vm.pgt.lock);
 		EXPECT_EQ_INT(
@@ -273,15 +275,26 @@ TEST(stage2_conc_bbm, split_race_splits_each_block_once)
 				.vm = &vm, .go = &go, .cpu = 1 + i};
 			args[i] = &th[i];
 		}
-		ASSERT_EQ_INT(conc_start(tid, SPL_CPUS, spl_thread_fn, args),
-			      0);
+		frees0 = vm.pool.frees;
+		/*
+		 * With the pool held, every CPU reads the block and stops
+		 * allocating its table before the break: a forced race.
+		 */
+		spinlock_lock(&vm.pool.lock);
+		if (conc_start(tid, SPL_CPUS, spl_thread_fn, args) != 0) {
+			spinlock_unlock(&vm.pool.lock);
+			ASSERT_TRUE(false);
+		}
+		forced = conc_release_when_waiting(&vm.pool.lock, SPL_CPUS);
 		EXPECT_TRUE(conc_join(tid, SPL_CPUS));
 		for (unsigned i = 0; i < SPL_CPUS; i++) {
 			ok += th[i].ok;
 			added += th[i].res.tables_added;
 			other += th[i].other;
 		}
-		if (ok != 2 || added != 2 ||
+		/* Three losers gave their table pages back. */
+		if (ok != 2 || added != 2 || !forced ||
+		    vm.pool.frees - frees0 < SPL_CPUS - 1 ||
 		    stage2_pool_available(&vm.pool) != vm.avail0 - 2) {
 			bad_rounds++;
 		}

@@ -160,6 +160,10 @@ struct tbl_shared {
 	pthread_barrier_t bar;
 	_Atomic unsigned go[TBL_ROUNDS];
 	unsigned avail_after[TBL_ROUNDS];
+	/* Table pages given back during the round (before the unmap). */
+	unsigned freed[TBL_ROUNDS];
+	/* All four vCPUs waited for the pool with the entry read. */
+	bool forced[TBL_ROUNDS];
 	unsigned added[TBL_ROUNDS][RACE_VCPUS];
 };
 
@@ -199,7 +203,7 @@ static void *tbl_vcpu_thread(void *arg)
 	return NULL;
 }
 
-/** vCPUs racing to install the same missing tables: exactly 3 table pages used per round, every loser's page back in the pool. */
+/** vCPUs racing to install the same missing tables (forced by holding the pool): exactly 3 table pages used per round, every loser's page back in the pool. */
 TEST(stage2_conc_race, table_install_race_keeps_one_table)
 {
 	struct conc_vm vm;
@@ -220,8 +224,18 @@ TEST(stage2_conc_race, table_install_race_keeps_one_table)
 	}
 	ASSERT_EQ_INT(conc_start(tid, RACE_VCPUS, tbl_vcpu_thread, args), 0);
 	for (unsigned r = 0; r < TBL_ROUNDS; r++) {
+		uint64_t frees0 = vm.pool.frees;
+
+		/*
+		 * With the pool held, every vCPU reads the empty entry and
+		 * stops in the allocation before its CAS: a forced race.
+		 */
+		spinlock_lock(&vm.pool.lock);
 		pthread_barrier_wait(&sh.bar);
+		sh.forced[r] =
+			conc_release_when_waiting(&vm.pool.lock, RACE_VCPUS);
 		pthread_barrier_wait(&sh.bar);
+		sh.freed[r] = (unsigned)(vm.pool.frees - frees0);
 		sh.avail_after[r] = (unsigned)stage2_pool_available(&vm.pool);
 		EXPECT_EQ_INT(conc_vm_unmap_all(&vm), 0);
 	}
@@ -233,7 +247,9 @@ TEST(stage2_conc_race, table_install_race_keeps_one_table)
 		for (unsigned i = 0; i < RACE_VCPUS; i++) {
 			added += sh.added[r][i];
 		}
-		if (added != TBL_TABLES ||
+		/* The forced race has three losers at the first table. */
+		if (added != TBL_TABLES || !sh.forced[r] ||
+		    sh.freed[r] < RACE_VCPUS - 1 ||
 		    sh.avail_after[r] != vm.avail0 - TBL_TABLES) {
 			bad_rounds++;
 		}

@@ -240,7 +240,8 @@ int stage2_split(struct stage2_pgtable *pgt, uint64_t ipa,
  * whole VMID, with @scope), then frees the table's page. The caller holds
  * pgt->lock for writing. Returns 0; -ERR_NOENT when there is no table at
  * @level for @ipa; -ERR_EXIST when its entries cannot form one block;
- * -ERR_INVAL for a bad level.
+ * -ERR_RANGE for an IPA beyond the IPA size; -ERR_INVAL for a bad level.
+ * res->old is the table entry that was replaced.
  */
 int stage2_collapse(struct stage2_pgtable *pgt, uint64_t ipa, unsigned level,
 		    enum stage2_scope scope, struct stage2_result *res);
@@ -349,7 +350,8 @@ int stage2_try_break(struct stage2_visit_ctx *ctx, enum stage2_scope scope);
 /**
  * Make: publishes @new in @ctx's entry, which must be locked by this
  * caller's stage2_try_break(), with a release store (so the contents of a
- * new table are visible before the table is), then DSB so walkers see it.
+ * new table are visible before the table is), then DSB ISHST so every
+ * walker sees it before the caller goes on.
  */
 void stage2_make(struct stage2_visit_ctx *ctx, stage2_pte_t new_pte);
 

@@ -60,13 +60,12 @@ static uint64_t smp_fault_all(uint64_t arg UNUSED)
 
 			rwlock_read_lock(&smp_pgt.lock);
 			/* Fresh mappings: no CPU can hold an old entry. */
-			ret = stage2_map(&smp_pgt, ipa, PAGE_SIZE,
-					 pa_init(SMP_PA + (uint64_t)p * PAGE_SIZE),
-					 STAGE2_PROT_R | STAGE2_PROT_W, &smp_pool,
-					 STAGE2_SCOPE_INNER_SHAREABLE,
-					 STAGE2_SHARED |
-						 STAGE2_MAP_SKIP_IDENTICAL,
-					 &r);
+			ret = stage2_map(
+				&smp_pgt, ipa, PAGE_SIZE,
+				pa_init(SMP_PA + (uint64_t)p * PAGE_SIZE),
+				STAGE2_PROT_R | STAGE2_PROT_W, &smp_pool,
+				STAGE2_SCOPE_INNER_SHAREABLE,
+				STAGE2_SHARED | STAGE2_MAP_SKIP_IDENTICAL, &r);
 			rwlock_read_unlock(&smp_pgt.lock);
 			smp_counts[me].installed += r.installed;
 			smp_counts[me].identical += r.identical;
@@ -94,9 +93,10 @@ TEST(el2_stage2_smp, same_pages_from_every_cpu)
 		TEST_SKIP("needs at least 2 CPUs (run with --smp 2 or more)");
 	}
 	trace_rings_reset();
-	stage2_pool_init(&smp_pool, "smp", 9, smp_pool_mem,
-			 pa_init((uint64_t)(uintptr_t)smp_pool_mem - HYP_VA_OFFSET),
-			 SMP_POOL_PAGES);
+	stage2_pool_init(
+		&smp_pool, "smp", 9, smp_pool_mem,
+		pa_init((uint64_t)(uintptr_t)smp_pool_mem - HYP_VA_OFFSET),
+		SMP_POOL_PAGES);
 	ASSERT_EQ_INT(stage2_pgtable_init(&smp_pgt, 40, 91, &smp_pool), 0);
 	smp_ncpus = ncpus;
 	atomic_store(&smp_arrived, 0);
