@@ -330,7 +330,7 @@ void conc_spin_sync(_Atomic unsigned *ctr, unsigned n)
 
 	atomic_fetch_add(ctr, 1);
 	for (unsigned spins = 1; atomic_load(ctr) < n; spins++) {
-		if (spins % 1024 == 0 &&
+		if (spins % 32 == 0 &&
 		    (conc_now_ns() > deadline || atomic_load(&conc_stop))) {
 			return;
 		}
