@@ -115,17 +115,18 @@ void stage2_pool_free(struct stage2_pool *pool, paddr_t pa)
 		(size_t)((pa_addr(pa) - pa_addr(pool->base_pa)) / PAGE_SIZE);
 	uint64_t *page = stage2_pool_ptr(pool, pa);
 
-	if (page == NULL) {
-		/* A page from elsewhere means a corrupt table: a bug. */
-		panic("stage-2 pool %s: freeing 0x%llx, which it does not own",
-		      pool->name, (unsigned long long)pa_addr(pa));
+	if (page != NULL) {
+		spinlock_lock(&pool->lock);
+		page[0] = pool->free_head;
+		pool->free_head = idx + 1;
+		pool->nfree++;
+		pool->frees++;
+		spinlock_unlock(&pool->lock);
+		return;
 	}
-	spinlock_lock(&pool->lock);
-	page[0] = pool->free_head;
-	pool->free_head = idx + 1;
-	pool->nfree++;
-	pool->frees++;
-	spinlock_unlock(&pool->lock);
+	/* A page from elsewhere means a corrupt table: a bug. */
+	panic("stage-2 pool %s: freeing 0x%llx, which it does not own",
+	      pool->name, (unsigned long long)pa_addr(pa));
 }
 
 size_t stage2_pool_available(struct stage2_pool *pool)

@@ -326,13 +326,26 @@ bool conc_join(pthread_t *t, unsigned n)
 
 void conc_spin_sync(_Atomic unsigned *ctr, unsigned n)
 {
-	uint64_t deadline = conc_now_ns() + UINT64_C(1000000000);
+	uint64_t start = conc_now_ns();
 
 	atomic_fetch_add(ctr, 1);
 	for (unsigned spins = 1; atomic_load(ctr) < n; spins++) {
-		if (spins % 32 == 0 &&
-		    (conc_now_ns() > deadline || atomic_load(&conc_stop))) {
+		uint64_t waited;
+
+		if (spins % 64 != 0) {
+			continue;
+		}
+		waited = conc_now_ns() - start;
+		if (waited > UINT64_C(1000000000) || atomic_load(&conc_stop)) {
 			return;
+		}
+		/*
+		 * Spin hard for a while, so the threads that are running
+		 * leave together; then, with more threads than cores, let
+		 * the descheduled ones run.
+		 */
+		if (waited > UINT64_C(50000)) {
+			sched_yield();
 		}
 	}
 }
