@@ -78,6 +78,35 @@ static int map_new_table(struct stage2_visit_ctx *ctx, struct map_args *a)
 	return 0;
 }
 
+/*
+ * A block covers more than we map, starting at IPA @lo with PA @pa. If it
+ * already maps that part the way we would, the policy flags apply as for an
+ * identical or permission-only leaf; otherwise split it (keeping the rest
+ * of its range mapped) and map inside.
+ */
+static int map_in_block(struct stage2_visit_ctx *ctx, struct map_args *a,
+			uint64_t lo, paddr_t pa)
+{
+	uint64_t size = stage2_level_size(ctx->level);
+	uint64_t block_pa = pa_addr(pa) - (lo - ctx->addr);
+	stage2_pte_t same = 0;
+
+	if (IS_ALIGNED(block_pa, size)) {
+		same = stage2_pte_leaf(pa_init(block_pa), a->prot, ctx->level);
+	}
+	a->res->level = ctx->level;
+	a->res->old = ctx->old;
+	if (ctx->old == same && (ctx->flags & STAGE2_MAP_SKIP_IDENTICAL)) {
+		a->res->identical++;
+		return 0;
+	}
+	if (same != 0 && stage2_pte_perm_only_change(ctx->old, same) &&
+	    (ctx->flags & STAGE2_MAP_NO_PERM_CHANGE)) {
+		return -ERR_PERM;
+	}
+	return stage2_split_block(ctx, a->pool, a->scope, a->res);
+}
+
 static int map_visit(struct stage2_visit_ctx *ctx, enum stage2_visit visit)
 {
 	struct map_args *a = ctx->arg;
@@ -100,8 +129,7 @@ static int map_visit(struct stage2_visit_ctx *ctx, enum stage2_visit visit)
 	if (ctx->old == 0) {
 		return map_new_table(ctx, a);
 	}
-	/* A block covers more than we map: keep the rest, map inside. */
-	return stage2_split_block(ctx, a->pool, a->scope, a->res);
+	return map_in_block(ctx, a, lo, pa);
 }
 
 int stage2_map(struct stage2_pgtable *pgt, uint64_t ipa, uint64_t size,

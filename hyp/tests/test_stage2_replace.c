@@ -351,3 +351,67 @@ TEST(stage2_replace, nomem_half_way_then_retry)
 			   S2T_RW);
 	test_stage2_expect_none(test_ctx, S2T_1G + 3 * S2T_2M + S2T_4K);
 }
+
+/** With STAGE2_MAP_SKIP_IDENTICAL, a page inside a block that already maps it the same way is left alone: no split. */
+TEST(stage2_replace, page_inside_identical_block_is_not_split)
+{
+	struct stage2_result res = {0};
+	uint64_t ipa = 2 * S2T_2M;
+	stage2_pte_t block;
+
+	ASSERT_EQ_INT(test_stage2_setup(40, S2T_POOL_PAGES), 0);
+	ASSERT_EQ_INT(test_stage2_map(ipa, S2T_2M, 0x40000000, S2T_RW, 0, NULL),
+		      0);
+	block = test_stage2_entry(ipa, 2);
+	test_stage2_trace_start();
+	EXPECT_EQ_INT(test_stage2_map(ipa + 5 * S2T_4K, S2T_4K,
+				      0x40000000 + 5 * S2T_4K, S2T_RW,
+				      STAGE2_MAP_SKIP_IDENTICAL, &res),
+		      0);
+	EXPECT_EQ(res.identical, 1);
+	EXPECT_EQ(res.split, 0);
+	EXPECT_EQ(test_stage2_entry(ipa, 2), block);
+	EXPECT_EQ(test_stage2_trace_count(test_stage2_trace_take(),
+					  TRACE_EV_bbm_break),
+		  0);
+}
+
+/** With STAGE2_MAP_NO_PERM_CHANGE, a page inside a block at the same PA but with other permissions stops with -ERR_PERM, block intact. */
+TEST(stage2_replace, page_inside_block_perm_only_is_refused)
+{
+	struct stage2_result res = {0};
+	uint64_t ipa = 2 * S2T_2M;
+	stage2_pte_t block;
+
+	ASSERT_EQ_INT(test_stage2_setup(40, S2T_POOL_PAGES), 0);
+	ASSERT_EQ_INT(test_stage2_map(ipa, S2T_2M, 0x40000000, S2T_RO, 0, NULL),
+		      0);
+	block = test_stage2_entry(ipa, 2);
+	EXPECT_EQ_INT(test_stage2_map(ipa + 5 * S2T_4K, S2T_4K,
+				      0x40000000 + 5 * S2T_4K, S2T_RW,
+				      STAGE2_MAP_NO_PERM_CHANGE, &res),
+		      -ERR_PERM);
+	EXPECT_EQ(res.level, 2);
+	EXPECT_EQ(res.old, block);
+	EXPECT_EQ(test_stage2_entry(ipa, 2), block);
+}
+
+/** Without the flags (legacy), the same page inside an identical block splits the block and rebuilds that page. */
+TEST(stage2_replace, page_inside_block_without_flags_splits)
+{
+	struct stage2_result res = {0};
+	uint64_t ipa = 2 * S2T_2M;
+
+	ASSERT_EQ_INT(test_stage2_setup(40, S2T_POOL_PAGES), 0);
+	ASSERT_EQ_INT(test_stage2_map(ipa, S2T_2M, 0x40000000, S2T_RW, 0, NULL),
+		      0);
+	EXPECT_EQ_INT(test_stage2_map(ipa + 5 * S2T_4K, S2T_4K,
+				      0x40000000 + 5 * S2T_4K, S2T_RW, 0, &res),
+		      0);
+	EXPECT_EQ(res.split, 1);
+	EXPECT_EQ(res.replaced, 1);
+	test_stage2_expect(test_ctx, ipa + 5 * S2T_4K, 0x40000000 + 5 * S2T_4K,
+			   3, S2T_RW);
+	test_stage2_expect(test_ctx, ipa + 9 * S2T_4K, 0x40000000 + 9 * S2T_4K,
+			   3, S2T_RW);
+}

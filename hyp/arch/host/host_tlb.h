@@ -14,8 +14,10 @@
  *   IPAS2E1 alone does not remove them (it is not required to), TLBI
  *   VMALLE1 or VMALLS12E1 for the VMID does.
  *
- * TLBIs take effect at once (no delayed completion is modelled). Every
- * maintenance operation is also appended to a log for tests to inspect.
+ * TLBIs take effect at once and wait for the walks in flight (the DSB that
+ * completes a TLBI does); no delayed completion and no walk caches are
+ * modelled. Every maintenance operation is also appended to a log for
+ * tests to inspect.
  */
 #ifndef FAULTLINE_HOST_TLB_H
 #define FAULTLINE_HOST_TLB_H

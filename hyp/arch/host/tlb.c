@@ -30,6 +30,13 @@ struct tlb_cpu {
 };
 
 static struct tlb_cpu tlb_cpus[PLATFORM_MAX_CPUS];
+/*
+ * Walks hold this for reading, TLBIs for writing: a TLBI (with its DSB)
+ * completes only after every walk in flight has, as on hardware, so no
+ * walk that began before an invalidation can cache what it removed, or
+ * read a table page freed after it. Lock order: this, then a tlb_cpu.
+ */
+static pthread_rwlock_t tlb_walk_lock = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_once_t tlb_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t tlb_log_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct host_tlb_op tlb_log_ops[HOST_TLB_LOG_MAX];
@@ -87,6 +94,7 @@ void host_tlb_access(const struct stage2_pgtable *pgt, uint64_t ipa,
 	struct stage2_leaf leaf;
 	struct tlb_entry *hit = NULL;
 
+	pthread_rwlock_rdlock(&tlb_walk_lock);
 	pthread_mutex_lock(&c->lock);
 	for (unsigned i = 0; i < HOST_TLB_ENTRIES; i++) {
 		struct tlb_entry *e = &c->e[i];
@@ -102,6 +110,7 @@ void host_tlb_access(const struct stage2_pgtable *pgt, uint64_t ipa,
 		/* A miss walks the table as it is now. */
 		if (stage2_lookup(pgt, ipa, &leaf) != 0) {
 			pthread_mutex_unlock(&c->lock);
+			pthread_rwlock_unlock(&tlb_walk_lock);
 			out->fault = HOST_TLB_TRANSLATION;
 			out->level = leaf.level;
 			return;
@@ -125,6 +134,7 @@ void host_tlb_access(const struct stage2_pgtable *pgt, uint64_t ipa,
 		out->fault = HOST_TLB_PERMISSION;
 	}
 	pthread_mutex_unlock(&c->lock);
+	pthread_rwlock_unlock(&tlb_walk_lock);
 }
 
 /* Removes @vmid's entries from the CPUs @scope reaches; returns how many. */
@@ -134,6 +144,7 @@ static unsigned tlb_flush_vmid(uint16_t vmid, enum arch_tlbi_scope scope)
 	unsigned self = arch_cpu_index() % PLATFORM_MAX_CPUS;
 
 	pthread_once(&tlb_once, tlb_init);
+	pthread_rwlock_wrlock(&tlb_walk_lock);
 	for (unsigned cpu = 0; cpu < PLATFORM_MAX_CPUS; cpu++) {
 		struct tlb_cpu *c = &tlb_cpus[cpu];
 
@@ -149,6 +160,7 @@ static unsigned tlb_flush_vmid(uint16_t vmid, enum arch_tlbi_scope scope)
 		}
 		pthread_mutex_unlock(&c->lock);
 	}
+	pthread_rwlock_unlock(&tlb_walk_lock);
 	return removed;
 }
 
@@ -176,8 +188,11 @@ void arch_s2_tlbi_ipa(uint64_t ipa, unsigned level UNUSED,
 {
 	/*
 	 * Only stage-2-only entries are invalidated by IPA, and the model
-	 * holds only combined ones (guest stage 1 is off): nothing goes.
+	 * holds only combined ones (guest stage 1 is off): nothing goes. It
+	 * still waits for the walks in flight, as any TLBI does.
 	 */
+	pthread_rwlock_wrlock(&tlb_walk_lock);
+	pthread_rwlock_unlock(&tlb_walk_lock);
 	tlb_log((struct host_tlb_op){.kind = HOST_TLB_OP_TLBI_IPA,
 				     .cpu = arch_cpu_index(),
 				     .vmid = tlb_vmid(),

@@ -70,15 +70,19 @@ enum stage2_flags {
 	STAGE2_SHARED = 1u << 0,
 	/**
 	 * stage2_map(): an entry that already holds exactly the requested
-	 * leaf is left alone (seed 002's prejudgement). Without this flag it
-	 * is remade with break-before-make, as KVM did before seed 002.
+	 * leaf, or a larger block that already maps the requested range to
+	 * the same PA with the same attributes, is left alone (seed 002's
+	 * prejudgement). Without this flag the leaf is remade with
+	 * break-before-make, and such a block split, as KVM did before seed
+	 * 002.
 	 */
 	STAGE2_MAP_SKIP_IDENTICAL = 1u << 1,
 	/**
-	 * stage2_map(): an entry that differs from the requested leaf only in
-	 * its permissions is left alone and the map stops with -ERR_PERM, so
-	 * the caller relaxes permissions instead (seed 002). Without this
-	 * flag the entry is remade with break-before-make.
+	 * stage2_map(): an entry (a leaf, or a larger block covering the
+	 * range at the same PA) that differs from what was asked only in its
+	 * permissions is left alone and the map stops with -ERR_PERM, so the
+	 * caller relaxes permissions instead (seed 002). Without this flag
+	 * the entry is remade with break-before-make.
 	 */
 	STAGE2_MAP_NO_PERM_CHANGE = 1u << 2,
 };
@@ -264,8 +268,12 @@ int stage2_find_compatible_range(struct stage2_pgtable *pgt, uint64_t addr,
 				 struct mem_range *out, unsigned *level);
 
 /**
- * Reads the translation of @ipa without locks, as the hardware would: the
- * result is a snapshot. Returns 0 with *@out describing a valid leaf,
+ * Reads the translation of @ipa as the hardware would, with atomic loads
+ * and no lock of its own: the result is a snapshot. A software caller
+ * holds pgt->lock for reading (unmap and collapse free table pages under
+ * the write lock); the host TLB model, standing in for the hardware
+ * walker, is instead kept out of freed pages by the TLB maintenance that
+ * precedes every free, as the hardware is. Returns 0 with *@out describing a valid leaf,
  * -ERR_NOENT (out->pte is 0) or -ERR_AGAIN (out->pte is locked) with the
  * level where the walk stopped, or -ERR_RANGE / -ERR_INVAL.
  */
