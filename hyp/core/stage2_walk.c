@@ -210,17 +210,27 @@ int stage2_walk(struct stage2_pgtable *pgt, uint64_t addr, uint64_t size,
 	return walk_table(&st, pgt->root, pgt->start_level, pgt->root_entries);
 }
 
-int stage2_lookup(const struct stage2_pgtable *pgt, uint64_t ipa,
-		  struct stage2_leaf *out)
+int stage2_lookup_from(const struct stage2_pgtable *pgt, paddr_t table_pa,
+		       unsigned level, uint64_t ipa, struct stage2_leaf *out,
+		       struct stage2_path *path)
 {
-	const _Atomic uint64_t *table = pgt->root;
-	unsigned entries = pgt->root_entries;
+	bool root = pa_addr(table_pa) == pa_addr(pgt->root_pa) &&
+		    level == pgt->start_level;
+	const _Atomic uint64_t *table = stage2_table_ptr(pgt, table_pa);
+	unsigned entries = root ? pgt->root_entries : S2_ENTRIES;
 
+	out->pte = 0;
+	out->level = level;
+	if (path != NULL) {
+		path->n = 0;
+	}
 	if (ipa >> pgt->ia_bits) {
 		return -ERR_RANGE;
 	}
-	for (unsigned level = pgt->start_level; level <= S2_LEAF_LEVEL;
-	     level++) {
+	if (table == NULL || level < pgt->start_level) {
+		return -ERR_INVAL;
+	}
+	for (; level <= S2_LEAF_LEVEL; level++) {
 		unsigned shift = stage2_level_shift(level);
 		const _Atomic uint64_t *ptep =
 			&table[(ipa >> shift) & (entries - 1)];
@@ -237,6 +247,11 @@ int stage2_lookup(const struct stage2_pgtable *pgt, uint64_t ipa,
 			return -ERR_NOENT;
 		}
 		if (stage2_pte_is_table(pte, level)) {
+			if (path != NULL && path->n < 4) {
+				path->step[path->n].level = level;
+				path->step[path->n].pte = pte;
+				path->n++;
+			}
 			table = stage2_table_ptr(pgt,
 						 stage2_pte_oa(pte, level));
 			entries = S2_ENTRIES;
@@ -256,6 +271,13 @@ int stage2_lookup(const struct stage2_pgtable *pgt, uint64_t ipa,
 		return 0;
 	}
 	return -ERR_INVAL;
+}
+
+int stage2_lookup(const struct stage2_pgtable *pgt, uint64_t ipa,
+		  struct stage2_leaf *out)
+{
+	return stage2_lookup_from(pgt, pgt->root_pa, pgt->start_level, ipa, out,
+				  NULL);
 }
 
 int stage2_backoff(const struct stage2_visit_ctx *ctx, uint64_t why)

@@ -14,10 +14,15 @@
  *   IPAS2E1 alone does not remove them (it is not required to), TLBI
  *   VMALLE1 or VMALLS12E1 for the VMID does.
  *
+ * - walks cache the table entries they follow (walk caches), and resume
+ *   from the deepest cached table on the next miss: TLBI IPAS2E1 drops
+ *   those on the way to its IPA, TLBI VMALLS12E1 drops all of the VMID's,
+ *   TLBI VMALLE1 none. A table replaced without the whole-VMID
+ *   invalidation leaves walks going through the old table.
+ *
  * TLBIs take effect at once and wait for the walks in flight (the DSB that
- * completes a TLBI does); no delayed completion and no walk caches are
- * modelled. Every maintenance operation is also appended to a log for
- * tests to inspect.
+ * completes a TLBI does); no delayed completion is modelled. Every
+ * maintenance operation is also appended to a log for tests to inspect.
  */
 #ifndef FAULTLINE_HOST_TLB_H
 #define FAULTLINE_HOST_TLB_H
@@ -27,6 +32,8 @@
 
 /** Entries each modelled CPU's TLB holds (round-robin replacement). */
 #define HOST_TLB_ENTRIES 64
+/** Table entries each modelled CPU caches for its walks. */
+#define HOST_TLB_WALKS 16
 
 /** How a modelled guest access ended. */
 enum host_tlb_fault {

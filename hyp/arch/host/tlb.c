@@ -23,10 +23,24 @@ struct tlb_entry {
 	unsigned level;
 };
 
+/*
+ * A cached table entry (a walk cache): the table that holds the entries of
+ * @level for the IPAs in [@base, @base + size of one entry at @level - 1).
+ */
+struct tlb_walk {
+	bool valid;
+	uint16_t vmid;
+	unsigned level;
+	uint64_t base;
+	paddr_t table;
+};
+
 struct tlb_cpu {
 	pthread_mutex_t lock;
 	struct tlb_entry e[HOST_TLB_ENTRIES];
 	unsigned victim;
+	struct tlb_walk w[HOST_TLB_WALKS];
+	unsigned walk_victim;
 };
 
 static struct tlb_cpu tlb_cpus[PLATFORM_MAX_CPUS];
@@ -73,6 +87,54 @@ static void tlb_log(struct host_tlb_op op)
 	pthread_mutex_unlock(&tlb_log_lock);
 }
 
+/* True when walk cache @w covers @ipa. */
+static bool tlb_walk_covers(const struct tlb_walk *w, uint64_t ipa)
+{
+	return ipa >= w->base &&
+	       ipa - w->base < stage2_level_size(w->level - 1);
+}
+
+/*
+ * Walks for @ipa, resuming from the deepest cached table that covers it,
+ * and caches every table entry followed. The CPU's lock is held.
+ */
+static int tlb_walk(struct tlb_cpu *c, const struct stage2_pgtable *pgt,
+		    uint64_t ipa, struct stage2_leaf *leaf)
+{
+	const struct tlb_walk *from = NULL;
+	struct stage2_path path;
+	int ret;
+
+	for (unsigned i = 0; i < HOST_TLB_WALKS; i++) {
+		const struct tlb_walk *w = &c->w[i];
+
+		if (w->valid && w->vmid == pgt->vmid &&
+		    tlb_walk_covers(w, ipa) &&
+		    (from == NULL || w->level > from->level)) {
+			from = w;
+		}
+	}
+	if (from != NULL) {
+		ret = stage2_lookup_from(pgt, from->table, from->level, ipa,
+					 leaf, &path);
+	} else {
+		ret = stage2_lookup_from(pgt, pgt->root_pa, pgt->start_level,
+					 ipa, leaf, &path);
+	}
+	for (unsigned s = 0; s < path.n; s++) {
+		struct tlb_walk *w = &c->w[c->walk_victim];
+		unsigned level = path.step[s].level;
+
+		c->walk_victim = (c->walk_victim + 1) % HOST_TLB_WALKS;
+		w->valid = true;
+		w->vmid = pgt->vmid;
+		w->level = level + 1;
+		w->base = ALIGN_DOWN(ipa, stage2_level_size(level));
+		w->table = stage2_pte_oa(path.step[s].pte, level);
+	}
+	return ret;
+}
+
 static bool tlb_allows(unsigned prot, enum host_tlb_access_kind kind)
 {
 	switch (kind) {
@@ -107,8 +169,8 @@ void host_tlb_access(const struct stage2_pgtable *pgt, uint64_t ipa,
 	}
 	out->hit = hit != NULL;
 	if (hit == NULL) {
-		/* A miss walks the table as it is now. */
-		if (stage2_lookup(pgt, ipa, &leaf) != 0) {
+		/* A miss walks the table (through any cached tables). */
+		if (tlb_walk(c, pgt, ipa, &leaf) != 0) {
 			pthread_mutex_unlock(&c->lock);
 			pthread_rwlock_unlock(&tlb_walk_lock);
 			out->fault = HOST_TLB_TRANSLATION;
@@ -137,8 +199,22 @@ void host_tlb_access(const struct stage2_pgtable *pgt, uint64_t ipa,
 	pthread_rwlock_unlock(&tlb_walk_lock);
 }
 
-/* Removes @vmid's entries from the CPUs @scope reaches; returns how many. */
-static unsigned tlb_flush_vmid(uint16_t vmid, enum arch_tlbi_scope scope)
+/* What a TLBI removes from each CPU it reaches. */
+enum tlb_flush {
+	/* Combined (leaf) entries of the VMID: VMALLE1. */
+	TLB_FLUSH_LEAVES = 1,
+	/* Cached table entries of the VMID: VMALLS12E1 (with LEAVES). */
+	TLB_FLUSH_WALKS = 2,
+	/* Cached table entries covering one IPA only: IPAS2E1. */
+	TLB_FLUSH_WALKS_IPA = 4,
+};
+
+/*
+ * Removes what @what says of @vmid's entries (for @ipa with
+ * TLB_FLUSH_WALKS_IPA) from the CPUs @scope reaches; returns how many.
+ */
+static unsigned tlb_flush(uint16_t vmid, unsigned what, uint64_t ipa,
+			  enum arch_tlbi_scope scope)
 {
 	unsigned removed = 0;
 	unsigned self = arch_cpu_index() % PLATFORM_MAX_CPUS;
@@ -152,9 +228,23 @@ static unsigned tlb_flush_vmid(uint16_t vmid, enum arch_tlbi_scope scope)
 			continue;
 		}
 		pthread_mutex_lock(&c->lock);
-		for (unsigned i = 0; i < HOST_TLB_ENTRIES; i++) {
+		for (unsigned i = 0;
+		     (what & TLB_FLUSH_LEAVES) && i < HOST_TLB_ENTRIES; i++) {
 			if (c->e[i].valid && c->e[i].vmid == vmid) {
 				c->e[i].valid = false;
+				removed++;
+			}
+		}
+		for (unsigned i = 0; i < HOST_TLB_WALKS; i++) {
+			struct tlb_walk *w = &c->w[i];
+
+			if (!w->valid || w->vmid != vmid) {
+				continue;
+			}
+			if ((what & TLB_FLUSH_WALKS) ||
+			    ((what & TLB_FLUSH_WALKS_IPA) &&
+			     tlb_walk_covers(w, ipa))) {
+				w->valid = false;
 				removed++;
 			}
 		}
@@ -187,22 +277,25 @@ void arch_s2_tlbi_ipa(uint64_t ipa, unsigned level UNUSED,
 		      enum arch_tlbi_scope scope)
 {
 	/*
-	 * Only stage-2-only entries are invalidated by IPA, and the model
-	 * holds only combined ones (guest stage 1 is off): nothing goes. It
-	 * still waits for the walks in flight, as any TLBI does.
+	 * By IPA: stage-2-only entries, which for the model's combined leaf
+	 * entries (guest stage 1 is off) means none of them, and the cached
+	 * table entries on the way to @ipa (the non-"L" form reaches every
+	 * level of the walk).
 	 */
-	pthread_rwlock_wrlock(&tlb_walk_lock);
-	pthread_rwlock_unlock(&tlb_walk_lock);
+	unsigned removed =
+		tlb_flush(tlb_vmid(), TLB_FLUSH_WALKS_IPA, ipa, scope);
+
 	tlb_log((struct host_tlb_op){.kind = HOST_TLB_OP_TLBI_IPA,
 				     .cpu = arch_cpu_index(),
 				     .vmid = tlb_vmid(),
 				     .scope = scope,
-				     .ipa = ipa});
+				     .ipa = ipa,
+				     .removed = removed});
 }
 
 void arch_s2_tlbi_vmalle1(enum arch_tlbi_scope scope)
 {
-	unsigned removed = tlb_flush_vmid(tlb_vmid(), scope);
+	unsigned removed = tlb_flush(tlb_vmid(), TLB_FLUSH_LEAVES, 0, scope);
 
 	tlb_log((struct host_tlb_op){.kind = HOST_TLB_OP_TLBI_VMALLE1,
 				     .cpu = arch_cpu_index(),
@@ -213,7 +306,8 @@ void arch_s2_tlbi_vmalle1(enum arch_tlbi_scope scope)
 
 void arch_s2_tlbi_vmalls12e1(enum arch_tlbi_scope scope)
 {
-	unsigned removed = tlb_flush_vmid(tlb_vmid(), scope);
+	unsigned removed = tlb_flush(
+		tlb_vmid(), TLB_FLUSH_LEAVES | TLB_FLUSH_WALKS, 0, scope);
 
 	tlb_log((struct host_tlb_op){.kind = HOST_TLB_OP_TLBI_VMALLS12E1,
 				     .cpu = arch_cpu_index(),
@@ -241,7 +335,11 @@ void host_tlb_reset(void)
 		for (unsigned i = 0; i < HOST_TLB_ENTRIES; i++) {
 			c->e[i].valid = false;
 		}
+		for (unsigned i = 0; i < HOST_TLB_WALKS; i++) {
+			c->w[i].valid = false;
+		}
 		c->victim = 0;
+		c->walk_victim = 0;
 		pthread_mutex_unlock(&c->lock);
 	}
 	pthread_mutex_lock(&tlb_log_lock);

@@ -280,6 +280,30 @@ int stage2_find_compatible_range(struct stage2_pgtable *pgt, uint64_t addr,
 int stage2_lookup(const struct stage2_pgtable *pgt, uint64_t ipa,
 		  struct stage2_leaf *out);
 
+/** The table entries a lookup went through, root first. */
+struct stage2_path {
+	/** Steps recorded. */
+	unsigned n;
+	struct {
+		/** Level of the table entry. */
+		unsigned level;
+		/** The table entry's value. */
+		stage2_pte_t pte;
+	} step[4];
+};
+
+/**
+ * stage2_lookup() starting from the table at @table_pa, which holds the
+ * entries of @level (the root when @table_pa is the root's PA at the start
+ * level, else a 512-entry table), recording in @path (may be NULL) every
+ * table entry it followed. Lets a TLB model with walk caches resume a walk
+ * part-way down. Same returns as stage2_lookup(), -ERR_INVAL for a
+ * @table_pa outside the table's pools.
+ */
+int stage2_lookup_from(const struct stage2_pgtable *pgt, paddr_t table_pa,
+		       unsigned level, uint64_t ipa, struct stage2_leaf *out,
+		       struct stage2_path *path);
+
 /**
  * Invalidates the translations of @ipa in @pgt's VMID: TLBI IPAS2E1 then
  * DSB, then TLBI VMALLE1 (combined stage 1+2 entries cannot be reached by
