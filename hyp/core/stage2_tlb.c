@@ -43,13 +43,13 @@ static void tlb_dsb(enum stage2_scope scope, bool stores_only)
 		share = stores_only ? TRACE_SHARE_ISHST : TRACE_SHARE_ISH;
 	}
 	arch_barrier(b);
-	trace_barrier(TRACE_BARRIER_DSB, share);
+	trace_dsb(share);
 }
 
 static void tlb_isb(void)
 {
 	arch_barrier(ARCH_ISB);
-	trace_barrier(TRACE_BARRIER_ISB, TRACE_SHARE_SY);
+	trace_isb(TRACE_ISB_SITE_TLBI);
 }
 
 /* Loads @pgt's VMID for the invalidations that follow (traced). */
@@ -59,7 +59,7 @@ static void tlb_enter(struct stage2_pgtable *pgt, struct arch_s2_tlb_ctx *ctx)
 
 	if (arch_s2_tlb_enter(vttbr, ctx)) {
 		trace_sysreg_write(TRACE_SYSREG_VTTBR_EL2, vttbr);
-		trace_barrier(TRACE_BARRIER_ISB, TRACE_SHARE_SY);
+		trace_isb(TRACE_ISB_SITE_SYSREG);
 	}
 }
 
@@ -67,7 +67,7 @@ static void tlb_exit(const struct arch_s2_tlb_ctx *ctx)
 {
 	if (ctx->switched) {
 		trace_sysreg_write(TRACE_SYSREG_VTTBR_EL2, ctx->saved_vttbr);
-		trace_barrier(TRACE_BARRIER_ISB, TRACE_SHARE_SY);
+		trace_isb(TRACE_ISB_SITE_SYSREG);
 	}
 	arch_s2_tlb_exit(ctx);
 }

@@ -232,8 +232,7 @@ TEST(stage2_bbm, make_is_followed_by_a_dsb)
 	m = test_stage2_trace_find(n, 0, TRACE_EV_bbm_make);
 	ASSERT_TRUE(m < n);
 	if (!EXPECT_TRUE(m + 1 < n &&
-			 test_stage2_trace[m + 1].id == TRACE_EV_barrier &&
-			 test_stage2_trace[m + 1].f[0] == TRACE_BARRIER_DSB)) {
+			 test_stage2_trace[m + 1].id == TRACE_EV_dsb)) {
 		test_fail(test_ctx, __FILE__, __LINE__,
 			  "%zu records after bbm_make, none a DSB", n - m - 1);
 	}

@@ -47,9 +47,8 @@ static void rp_expect_bbm(struct test_ctx *test_ctx, size_t n, uint64_t ipa,
 	}
 	/* Then one DSB makes the new entry visible to walkers. */
 	ASSERT_EQ(n, i + 2);
-	EXPECT_EQ(test_stage2_trace[i + 1].id, TRACE_EV_barrier);
-	EXPECT_EQ(test_stage2_trace[i + 1].f[0], TRACE_BARRIER_DSB);
-	EXPECT_EQ(test_stage2_trace[i + 1].f[1], TRACE_SHARE_ISHST);
+	EXPECT_EQ(test_stage2_trace[i + 1].id, TRACE_EV_dsb);
+	EXPECT_EQ(test_stage2_trace[i + 1].f[0], TRACE_SHARE_ISHST);
 }
 
 /** With STAGE2_MAP_SKIP_IDENTICAL an identical leaf is left alone: counted as identical, nothing written or invalidated. */

@@ -214,9 +214,8 @@ static void um_expect_bbm_to_zero(struct test_ctx *test_ctx, size_t n,
 	/* stage2_make() publishes with a DSB ISHST. */
 	ASSERT_TRUE(*i < n);
 	r = &test_stage2_trace[*i];
-	EXPECT_EQ(r->id, TRACE_EV_barrier);
-	EXPECT_EQ(r->f[0], TRACE_BARRIER_DSB);
-	EXPECT_EQ(r->f[1], TRACE_SHARE_ISHST);
+	EXPECT_EQ(r->id, TRACE_EV_dsb);
+	EXPECT_EQ(r->f[0], TRACE_SHARE_ISHST);
 	(*i)++;
 }
 

@@ -226,12 +226,20 @@ static bool s2t_expect_rec(struct test_ctx *test_ctx, size_t n, size_t *i,
 	return true;
 }
 
-static bool s2t_expect_barrier(struct test_ctx *test_ctx, size_t n, size_t *i,
-			       uint64_t kind, uint64_t share)
+static bool s2t_expect_dsb(struct test_ctx *test_ctx, size_t n, size_t *i,
+			   uint64_t share)
 {
-	const uint64_t f[] = {kind, share};
+	const uint64_t f[] = {share};
 
-	return s2t_expect_rec(test_ctx, n, i, TRACE_EV_barrier, f, 2);
+	return s2t_expect_rec(test_ctx, n, i, TRACE_EV_dsb, f, 1);
+}
+
+static bool s2t_expect_isb(struct test_ctx *test_ctx, size_t n, size_t *i,
+			   uint64_t site)
+{
+	const uint64_t f[] = {site};
+
+	return s2t_expect_rec(test_ctx, n, i, TRACE_EV_isb, f, 1);
 }
 
 /* The optional VTTBR_EL2 switch: a sysreg write of @value, then ISB. */
@@ -247,8 +255,7 @@ static bool s2t_expect_vttbr(struct test_ctx *test_ctx, size_t n, size_t *i,
 	}
 	return s2t_expect_rec(test_ctx, n, i, TRACE_EV_sysreg_write, f,
 			      value != NULL ? 2 : 1) &&
-	       s2t_expect_barrier(test_ctx, n, i, TRACE_BARRIER_ISB,
-				  TRACE_SHARE_SY);
+	       s2t_expect_isb(test_ctx, n, i, TRACE_ISB_SITE_SYSREG);
 }
 
 /* The TLBIs of @op (and @ipa, @level) followed by the closing barriers. */
@@ -264,21 +271,19 @@ static bool s2t_expect_inval(struct test_ctx *test_ctx, size_t n, size_t *i,
 	bool switched;
 	bool back;
 
-	if (!s2t_expect_barrier(test_ctx, n, i, TRACE_BARRIER_DSB,
-				local ? TRACE_SHARE_NSHST
-				      : TRACE_SHARE_ISHST) ||
+	if (!s2t_expect_dsb(test_ctx, n, i,
+			    local ? TRACE_SHARE_NSHST : TRACE_SHARE_ISHST) ||
 	    !s2t_expect_vttbr(test_ctx, n, i, &vttbr, &switched) ||
 	    !s2t_expect_rec(test_ctx, n, i, TRACE_EV_tlbi, tlbi, 5) ||
-	    !s2t_expect_barrier(test_ctx, n, i, TRACE_BARRIER_DSB, share)) {
+	    !s2t_expect_dsb(test_ctx, n, i, share)) {
 		return false;
 	}
 	if (op == TRACE_TLBI_OP_IPAS2E1 &&
 	    (!s2t_expect_rec(test_ctx, n, i, TRACE_EV_tlbi, all, 5) ||
-	     !s2t_expect_barrier(test_ctx, n, i, TRACE_BARRIER_DSB, share))) {
+	     !s2t_expect_dsb(test_ctx, n, i, share))) {
 		return false;
 	}
-	if (!s2t_expect_barrier(test_ctx, n, i, TRACE_BARRIER_ISB,
-				TRACE_SHARE_SY) ||
+	if (!s2t_expect_isb(test_ctx, n, i, TRACE_ISB_SITE_TLBI) ||
 	    !s2t_expect_vttbr(test_ctx, n, i, NULL, &back)) {
 		return false;
 	}

@@ -49,9 +49,9 @@ static void wc_setup(struct test_ctx *test_ctx)
 	 * the level-1 entry, two level-3 tables below that.
 	 */
 	rwlock_write_lock(&wc_pgt.lock);
-	EXPECT_EQ_INT(stage2_map(&wc_pgt, WC_IPA, 16 * PAGE_SIZE, pa_init(WC_PA),
-				 STAGE2_PROT_R | STAGE2_PROT_W, &wc_pool,
-				 STAGE2_SCOPE_INNER_SHAREABLE, 0, &r),
+	EXPECT_EQ_INT(stage2_map(&wc_pgt, WC_IPA, 16 * PAGE_SIZE,
+				 pa_init(WC_PA), STAGE2_PROT_R | STAGE2_PROT_W,
+				 &wc_pool, STAGE2_SCOPE_INNER_SHAREABLE, 0, &r),
 		      0);
 	EXPECT_EQ_INT(stage2_map(&wc_pgt, WC_OTHER_2M, 16 * PAGE_SIZE,
 				 pa_init(WC_PA + WC_2M),
