@@ -21,6 +21,7 @@ endif
 
 include mk/flags.mk
 include mk/sources.mk
+include mk/guest.mk
 include mk/el2.mk
 include mk/host.mk
 include mk/tools.mk

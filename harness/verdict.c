@@ -28,6 +28,10 @@ enum verdict verdict_from_result(const struct proc_result *res, bool hyp_spoke)
 		return VERDICT_CRASH;
 	case HYP_EXIT_BOOT_FAILED:
 		return VERDICT_BOOT_FAILED;
+	case HYP_EXIT_VCPU_FAILED:
+		return VERDICT_VCPU_FAILED;
+	case HYP_EXIT_DEADLINE:
+		return VERDICT_DEADLINE;
 	default:
 		return VERDICT_QEMU_ERROR;
 	}
@@ -46,6 +50,10 @@ const char *verdict_name(enum verdict v)
 		return "crash";
 	case VERDICT_BOOT_FAILED:
 		return "boot-failed";
+	case VERDICT_VCPU_FAILED:
+		return "vcpu-failed";
+	case VERDICT_DEADLINE:
+		return "deadline";
 	case VERDICT_TIMEOUT:
 		return "timeout";
 	case VERDICT_QEMU_ERROR:

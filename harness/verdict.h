@@ -12,7 +12,7 @@
 enum verdict {
 	/** Exit status 0: everything the mode asked for worked. */
 	VERDICT_OK,
-	/** Exit status 1: EL2 tests failed (mode=test). */
+	/** Exit status 5: EL2 tests failed (mode=test). */
 	VERDICT_TESTS_FAILED,
 	/** Exit status 2: the hypervisor rejected its boot arguments. */
 	VERDICT_BAD_ARGUMENTS,
@@ -20,6 +20,10 @@ enum verdict {
 	VERDICT_CRASH,
 	/** Exit status 4: the boot (or a hotplug cycle) failed. */
 	VERDICT_BOOT_FAILED,
+	/** Exit status 6: a vCPU of the plan failed (mode=plan). */
+	VERDICT_VCPU_FAILED,
+	/** Exit status 7: vCPUs still ran at the plan's deadline. */
+	VERDICT_DEADLINE,
 	/** The run did not end before the timeout and was killed. */
 	VERDICT_TIMEOUT,
 	/** QEMU failed: another exit status, a signal, or it did not start. */
@@ -30,7 +34,7 @@ enum verdict {
 
 /**
  * The verdict for a finished child @res. @hyp_spoke says whether the
- * hypervisor printed anything on the console: an exit status 0-4 with a
+ * hypervisor printed anything on the console: an exit status 0-7 with a
  * silent console is QEMU's own failure (QEMU exits 1 on a bad option),
  * not the hypervisor's verdict.
  */

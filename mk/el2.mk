@@ -12,10 +12,11 @@ $(EL2_DIR)/%.c.o: %.c
 	@echo "  CC [el2]  $<"
 	$(Q)$(CROSS)gcc $(EL2_CFLAGS) -c $< -o $@
 
-$(EL2_DIR)/%.S.o: %.S $(FIXTURE_DTB)
+$(EL2_DIR)/%.S.o: %.S $(FIXTURE_DTB) $(GUEST_DIR)/guest.bin
 	@mkdir -p $(dir $@)
 	@echo "  AS [el2]  $<"
-	$(Q)$(CROSS)gcc $(EL2_ASFLAGS) -Wa,-I$(BUILD)/fixtures -c $< -o $@
+	$(Q)$(CROSS)gcc $(EL2_ASFLAGS) -Wa,-I$(BUILD)/fixtures \
+		-Wa,-I$(GUEST_DIR) -c $< -o $@
 
 $(EL2_DIR)/hyp.ld: hyp/arch/aarch64/hyp.ld.in $(MAKEFILE_LIST)
 	@mkdir -p $(dir $@)

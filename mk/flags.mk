@@ -12,18 +12,20 @@ INCLUDES := -Ihyp/include -Itrace/include -Itrace -Ihyp/plat/$(PLAT)
 # no switch-to-table conversion: code that runs at physical addresses must
 # not load absolute pointers from tables (see hyp/arch/aarch64/early.c).
 EL2_CFLAGS := -std=c11 -ffreestanding -O2 -g $(WARNINGS) $(INCLUDES) \
+	-Ihyp/arch/aarch64/include \
 	-march=armv8-a -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
 	-fno-pic -fno-pie -fno-stack-protector -fno-common \
 	-fno-tree-switch-conversion -fno-tree-loop-distribute-patterns \
 	-MMD -MP
-EL2_ASFLAGS := -D__ASSEMBLER__ -g $(INCLUDES) -Ihyp/arch/aarch64 -MMD -MP
+EL2_ASFLAGS := -D__ASSEMBLER__ -g $(INCLUDES) -Ihyp/arch/aarch64 \
+	-Ihyp/arch/aarch64/include -MMD -MP
 EL2_LDFLAGS := -nostdlib -static -Wl,--build-id=sha1 -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
 # Host: the portable core, the host arch and the tools, with sanitizers for
 # the tests. The harness itself is built without them.
 HOST_CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g $(WARNINGS) $(INCLUDES) \
-	-Ihyp/arch/host -pthread -MMD -MP
+	-Ihyp/arch/host -Ihyp/arch/host/include -pthread -MMD -MP
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 HOST_CFLAGS := $(HOST_CFLAGS_BASE) -O1 $(HOST_SAN)

@@ -62,6 +62,7 @@ format:
 CPPCHECK_FLAGS := --enable=warning,portability,performance --std=c11 \
 	--error-exitcode=1 --inline-suppr --quiet \
 	--suppress=missingIncludeSystem -D__GNUC__ $(INCLUDES) -Ihyp/arch/host \
+	-Ihyp/arch/host/include \
 	--suppress=unusedStructMember --library=mk/cppcheck.cfg
 
 .PHONY: lint

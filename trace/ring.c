@@ -8,8 +8,22 @@
 #include <faultline/arch/cpu.h>
 #include <faultline/trace/ring.h>
 
+static struct trace_record trace_default_rec[PLATFORM_MAX_CPUS]
+					    [TRACE_RING_RECORDS];
+
+#define TRACE_RING_INIT(cpu)                                                   \
+	[cpu] = {.mask = TRACE_RING_RECORDS - 1, .rec = trace_default_rec[cpu]}
+
 static struct trace_ring trace_rings[PLATFORM_MAX_CPUS]
-	__attribute__((aligned(64)));
+	__attribute__((aligned(64))) = {
+		TRACE_RING_INIT(0),  TRACE_RING_INIT(1),  TRACE_RING_INIT(2),
+		TRACE_RING_INIT(3),  TRACE_RING_INIT(4),  TRACE_RING_INIT(5),
+		TRACE_RING_INIT(6),  TRACE_RING_INIT(7),  TRACE_RING_INIT(8),
+		TRACE_RING_INIT(9),  TRACE_RING_INIT(10), TRACE_RING_INIT(11),
+		TRACE_RING_INIT(12), TRACE_RING_INIT(13), TRACE_RING_INIT(14),
+		TRACE_RING_INIT(15),
+};
+_Static_assert(PLATFORM_MAX_CPUS == 16, "one TRACE_RING_INIT per CPU");
 
 void trace_emit_at(uint64_t ts, uint16_t id, const uint64_t *f, unsigned n)
 {
@@ -26,11 +40,11 @@ void trace_emit_at(uint64_t ts, uint16_t id, const uint64_t *f, unsigned n)
 	head = atomic_load_explicit(&r->head, memory_order_relaxed);
 	tail = atomic_load_explicit(&r->tail, memory_order_acquire);
 	seq = r->seq++;
-	if (head - tail >= TRACE_RING_RECORDS) {
+	if (head - tail > r->mask) {
 		atomic_fetch_add_explicit(&r->lost, 1, memory_order_relaxed);
 		return;
 	}
-	rec = &r->rec[head & (TRACE_RING_RECORDS - 1)];
+	rec = &r->rec[head & r->mask];
 	rec->ts = ts;
 	rec->id = id;
 	rec->cpu = (uint16_t)cpu;
@@ -62,7 +76,7 @@ size_t trace_ring_drain(unsigned cpu, struct trace_record *out, size_t max)
 		n = max;
 	}
 	for (uint64_t i = 0; i < n; i++) {
-		out[i] = r->rec[(tail + i) & (TRACE_RING_RECORDS - 1)];
+		out[i] = r->rec[(tail + i) & r->mask];
 	}
 	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
 	return (size_t)n;
@@ -87,4 +101,28 @@ void trace_rings_reset(void)
 		atomic_store_explicit(&r->tail, head, memory_order_release);
 		atomic_store_explicit(&r->lost, 0, memory_order_relaxed);
 	}
+}
+
+bool trace_ring_set_storage(unsigned cpu, struct trace_record *rec,
+			    uint32_t nrec)
+{
+	struct trace_ring *r;
+
+	if (cpu >= PLATFORM_MAX_CPUS || rec == NULL || nrec < 2 ||
+	    (nrec & (nrec - 1)) != 0) {
+		return false;
+	}
+	r = &trace_rings[cpu];
+	/* Empty, and nobody emits on it: start both indexes afresh. */
+	atomic_store_explicit(&r->head, 0, memory_order_relaxed);
+	atomic_store_explicit(&r->tail, 0, memory_order_relaxed);
+	r->rec = rec;
+	r->mask = nrec - 1;
+	atomic_thread_fence(memory_order_release);
+	return true;
+}
+
+uint32_t trace_ring_capacity(unsigned cpu)
+{
+	return cpu < PLATFORM_MAX_CPUS ? trace_rings[cpu].mask + 1 : 0;
 }

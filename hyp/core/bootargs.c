@@ -76,6 +76,8 @@ static int bootargs_word(const struct bootargs_word *w, struct boot_options *o)
 			o->mode = BOOT_MODE_TEST;
 		} else if (val_is(w, "hotplug")) {
 			o->mode = BOOT_MODE_HOTPLUG;
+		} else if (val_is(w, "plan")) {
+			o->mode = BOOT_MODE_PLAN;
 		} else {
 			return -ERR_INVAL;
 		}
@@ -101,6 +103,9 @@ static int bootargs_word(const struct bootargs_word *w, struct boot_options *o)
 	if (word_is(w, "trace")) {
 		return val_copy(w, o->trace_path, sizeof(o->trace_path));
 	}
+	if (word_is(w, "plan")) {
+		return val_copy(w, o->plan_path, sizeof(o->plan_path));
+	}
 	if (word_is(w, "hotplug_cpu")) {
 		return val_uint(w, 1023, &o->hotplug_cpu);
 	}
@@ -122,6 +127,7 @@ int bootargs_parse(const char *args, struct boot_options *o, char *err,
 		   size_t err_size)
 {
 	const char dflt_trace[] = "trace.bin";
+	const char dflt_plan[] = "plan.bin";
 	const char *p = args;
 
 	o->mode = BOOT_MODE_BOOT;
@@ -133,6 +139,9 @@ int bootargs_parse(const char *args, struct boot_options *o, char *err,
 	o->max_cpus = 0;
 	for (size_t i = 0; i < sizeof(dflt_trace); i++) {
 		o->trace_path[i] = dflt_trace[i];
+	}
+	for (size_t i = 0; i < sizeof(dflt_plan); i++) {
+		o->plan_path[i] = dflt_plan[i];
 	}
 	if (err_size > 0) {
 		err[0] = '\0';

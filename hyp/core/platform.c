@@ -288,6 +288,80 @@ static int platform_gic(struct platform *plat, struct dtb *dt,
 				 : platform_fail(plat, ret, dt, "root node");
 }
 
+/* Adds [base, base + size) to the sorted device list, merging neighbours. */
+static void platform_add_device(struct platform *plat, uint64_t base,
+				uint64_t size)
+{
+	uint64_t b = ALIGN_DOWN(base, PAGE_SIZE);
+	uint64_t e = ALIGN_UP(base + size, PAGE_SIZE);
+	unsigned i = 0;
+
+	if (size == 0 || e <= b) {
+		return;
+	}
+	while (i < plat->ndevices &&
+	       plat->devices[i].base + plat->devices[i].size < b) {
+		i++;
+	}
+	if (i < plat->ndevices && plat->devices[i].base <= e) {
+		/* Touches or overlaps devices[i]: merge, then its successors. */
+		struct mem_range *d = &plat->devices[i];
+		uint64_t nb = MIN(d->base, b);
+		uint64_t ne = MAX(d->base + d->size, e);
+
+		while (i + 1 < plat->ndevices &&
+		       plat->devices[i + 1].base <= ne) {
+			ne = MAX(ne, plat->devices[i + 1].base +
+					     plat->devices[i + 1].size);
+			for (unsigned j = i + 1; j + 1 < plat->ndevices; j++) {
+				plat->devices[j] = plat->devices[j + 1];
+			}
+			plat->ndevices--;
+		}
+		d->base = nb;
+		d->size = ne - nb;
+		return;
+	}
+	if (plat->ndevices == PLATFORM_MAX_DEVICES) {
+		plat->ndevices_dropped++;
+		return;
+	}
+	for (unsigned j = plat->ndevices; j > i; j--) {
+		plat->devices[j] = plat->devices[j - 1];
+	}
+	plat->devices[i].base = b;
+	plat->devices[i].size = e - b;
+	plat->ndevices++;
+}
+
+/* Collects the reg ranges of the root's device nodes. */
+static int platform_devices(struct platform *plat, struct dtb *dt,
+			    const struct dtb_node *root)
+{
+	struct dtb_node node = {0, 0};
+	int ret;
+
+	plat->ndevices = 0;
+	plat->ndevices_dropped = 0;
+	while ((ret = dtb_next_child(dt, root, &node)) == 0) {
+		if (platform_str_prop_is(dt, &node, "device_type", "memory")) {
+			continue;
+		}
+		for (uint32_t i = 0;; i++) {
+			struct mem_range r;
+
+			if (platform_node_reg(dt, &node, i, &r) != 0) {
+				break;
+			}
+			if (!platform_is_memory(plat, r.base, 1)) {
+				platform_add_device(plat, r.base, r.size);
+			}
+		}
+	}
+	return ret == -ERR_NOENT ? 0
+				 : platform_fail(plat, ret, dt, "root node");
+}
+
 static int platform_bootargs(struct platform *plat, struct dtb *dt)
 {
 	struct dtb_node chosen;
@@ -354,6 +428,9 @@ int platform_from_dtb(struct platform *plat, struct dtb *dt)
 	}
 	if (ret == 0) {
 		ret = platform_gic(plat, dt, &root);
+	}
+	if (ret == 0) {
+		ret = platform_devices(plat, dt, &root);
 	}
 	if (ret == 0) {
 		ret = platform_bootargs(plat, dt);

@@ -47,6 +47,9 @@ int stage2_split_block(struct stage2_visit_ctx *ctx, struct stage2_pool *pool,
  */
 void stage2_publish_barrier(void);
 
+/** Spins for the BBM delay knob's time (nothing when it is off). */
+void stage2_bbm_delay_spin(void);
+
 /** Validates a page-aligned range inside @pgt's IPA space. */
 int stage2_check_range(const struct stage2_pgtable *pgt, uint64_t ipa,
 		       uint64_t size);

@@ -270,3 +270,46 @@ int stage2_split(struct stage2_pgtable *pgt, uint64_t ipa,
 	/* The new table is published by stage2_make(), DSB included. */
 	return stage2_walk(pgt, ALIGN_DOWN(ipa, PAGE_SIZE), PAGE_SIZE, &w);
 }
+
+struct wrprotect_args {
+	struct stage2_result *res;
+};
+
+static int wrprotect_visit(struct stage2_visit_ctx *ctx,
+			   enum stage2_visit visit)
+{
+	struct wrprotect_args *a = ctx->arg;
+
+	CHECK(visit == STAGE2_VISIT_LEAF);
+	/* Only the hardware runs alongside (write lock): CAS cannot lose. */
+	while (stage2_pte_valid(ctx->old) && (ctx->old & S2_PTE_S2AP_W)) {
+		if (stage2_try_set(ctx, ctx->old & ~S2_PTE_S2AP_W) == 0) {
+			a->res->relaxed++;
+			break;
+		}
+		ctx->old =
+			atomic_load_explicit(ctx->ptep, memory_order_acquire);
+	}
+	return 0;
+}
+
+int stage2_wrprotect(struct stage2_pgtable *pgt, uint64_t ipa, uint64_t size,
+		     enum stage2_scope scope, struct stage2_result *res)
+{
+	struct stage2_result local = {0};
+	struct wrprotect_args a = {res != NULL ? res : &local};
+	struct stage2_walker w = {wrprotect_visit, &a, STAGE2_VISIT_LEAF, 0};
+	unsigned before = a.res->relaxed;
+	int ret = stage2_check_range(pgt, ipa, size);
+
+	if (ret != 0) {
+		return ret;
+	}
+	CHECK(rwlock_write_held(&pgt->lock));
+	ret = stage2_walk(pgt, ipa, size, &w);
+	if (a.res->relaxed != before) {
+		/* Writable entries may be cached anywhere: the whole VMID. */
+		stage2_tlb_inval_vmid(pgt, scope);
+	}
+	return ret;
+}

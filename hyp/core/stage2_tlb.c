@@ -12,11 +12,40 @@
  *   DSB ISH; ISB
  * with the local forms (no IS, DSB NSH[ST]) when the scope is local.
  */
+#include <faultline/arch/cpu.h>
 #include <faultline/arch/tlb.h>
 #include <faultline/stage2.h>
+#include <faultline/time.h>
 #include <faultline/trace/ring.h>
 
 #include "stage2_internal.h"
+
+static _Atomic uint64_t tlb_bbm_delay_ns;
+
+void stage2_set_bbm_delay(uint64_t ns)
+{
+	atomic_store_explicit(&tlb_bbm_delay_ns, ns, memory_order_relaxed);
+}
+
+uint64_t stage2_bbm_delay(void)
+{
+	return atomic_load_explicit(&tlb_bbm_delay_ns, memory_order_relaxed);
+}
+
+void stage2_bbm_delay_spin(void)
+{
+	uint64_t ns = stage2_bbm_delay();
+	uint64_t freq, start;
+
+	if (ns == 0) {
+		return;
+	}
+	freq = arch_counter_freq();
+	start = arch_counter_now();
+	while (time_ticks_to_ns(arch_counter_now() - start, freq) < ns) {
+		arch_cpu_relax();
+	}
+}
 
 static enum arch_tlbi_scope tlb_arch_scope(enum stage2_scope scope)
 {
@@ -84,6 +113,7 @@ void stage2_tlb_inval_ipa(struct stage2_pgtable *pgt, uint64_t ipa,
 	trace_tlbi(TRACE_TLBI_OP_IPAS2E1, ipa, level, tlb_trace_share(scope),
 		   pgt->vmid);
 	tlb_dsb(scope, false);
+	stage2_bbm_delay_spin();
 	arch_s2_tlbi_vmalle1(s);
 	trace_tlbi(TRACE_TLBI_OP_VMALLE1, 0, 0, tlb_trace_share(scope),
 		   pgt->vmid);

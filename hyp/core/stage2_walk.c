@@ -329,6 +329,8 @@ int stage2_try_break(struct stage2_visit_ctx *ctx, enum stage2_scope scope)
 	} else if (stage2_pte_valid(ctx->old)) {
 		stage2_tlb_inval_ipa(ctx->pgt, ctx->addr, ctx->level, scope);
 	}
+	/* The research knob: keep the entry broken a while longer. */
+	stage2_bbm_delay_spin();
 	return 0;
 }
 

@@ -15,4 +15,11 @@
  */
 NORETURN void hyp_end_run(int status, const char *verdict);
 
+/**
+ * Writes what the trace rings hold so far to the trace file, so that a
+ * later hang or crash loses nothing recorded before it. Any CPU may call
+ * it; callers are serialised.
+ */
+void hyp_trace_checkpoint(void);
+
 #endif /* FAULTLINE_AARCH64_HYP_MAIN_H */

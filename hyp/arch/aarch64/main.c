@@ -19,6 +19,7 @@
 
 #include "../../drivers/pl011.h"
 #include "hyp_main.h"
+#include "plan_run.h"
 #include "plat.h"
 #include "sysreg.h"
 
@@ -68,8 +69,7 @@ NORETURN void hyp_end_run(int status, const char *verdict)
 	arch_exit(status);
 }
 
-/* Writes what the rings hold so far, so a later hang loses nothing. */
-static void hyp_trace_checkpoint(void)
+void hyp_trace_checkpoint(void)
 {
 	spinlock_lock(&hyp_trace_lock);
 	if (hyp_trace_open && trace_writer_drain(&hyp_trace) != 0) {
@@ -330,6 +330,9 @@ static NORETURN void hyp_main(void)
 		if (hyp_run_hotplug() != 0) {
 			status = HYP_EXIT_BOOT_FAILED;
 		}
+		break;
+	case BOOT_MODE_PLAN:
+		status = hyp_run_plan();
 		break;
 	case BOOT_MODE_BOOT:
 		break;

@@ -13,7 +13,11 @@
 #define SYS_OPEN 0x01
 #define SYS_CLOSE 0x02
 #define SYS_WRITE 0x05
+#define SYS_READ 0x06
 #define SYS_SEEK 0x0a
+#define SYS_FLEN 0x0c
+/* SYS_OPEN mode "rb". */
+#define OPEN_MODE_RB 1
 #define SYS_EXIT 0x18
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026
 /* SYS_OPEN mode "wb". */
@@ -64,6 +68,39 @@ int arch_hostio_create(const char *path)
 	block[2] = len;
 	fd = semihosting_locked(SYS_OPEN, block);
 	return fd < 0 ? -ERR_IO : (int)fd;
+}
+
+int arch_hostio_open_read(const char *path)
+{
+	uint64_t len = 0;
+	uint64_t block[3];
+	int64_t fd;
+
+	while (path[len] != '\0') {
+		len++;
+	}
+	block[0] = (uint64_t)(uintptr_t)path;
+	block[1] = OPEN_MODE_RB;
+	block[2] = len;
+	fd = semihosting_locked(SYS_OPEN, block);
+	/* Semihosting does not say why an open failed: assume missing. */
+	return fd < 0 ? -ERR_NOENT : (int)fd;
+}
+
+int64_t arch_hostio_size(int fd)
+{
+	const uint64_t block[1] = {(uint64_t)fd};
+	int64_t n = semihosting_locked(SYS_FLEN, block);
+
+	return n < 0 ? -ERR_IO : n;
+}
+
+int arch_hostio_read(int fd, void *buf, size_t len)
+{
+	const uint64_t block[3] = {(uint64_t)fd, (uint64_t)(uintptr_t)buf, len};
+
+	/* SYS_READ returns the number of bytes not read. */
+	return semihosting_locked(SYS_READ, block) == 0 ? 0 : -ERR_IO;
 }
 
 int arch_hostio_write(int fd, const void *buf, size_t len)

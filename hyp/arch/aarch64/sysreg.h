@@ -21,16 +21,16 @@
 /** Reads system register @reg. */
 #define read_sysreg(reg)                                                       \
 	({                                                                     \
-		uint64_t v_;                                                   \
-		__asm__ volatile("mrs %0, " #reg : "=r"(v_));                  \
-		v_;                                                            \
+		uint64_t r_;                                                   \
+		__asm__ volatile("mrs %0, " #reg : "=r"(r_));                  \
+		r_;                                                            \
 	})
 
 /** Writes @val to system register @reg. */
 #define write_sysreg(val, reg)                                                 \
 	do {                                                                   \
-		uint64_t v_ = (uint64_t)(val);                                 \
-		__asm__ volatile("msr " #reg ", %0" : : "r"(v_) : "memory");   \
+		uint64_t w_ = (uint64_t)(val);                                 \
+		__asm__ volatile("msr " #reg ", %0" : : "r"(w_) : "memory");   \
 	} while (0)
 
 /** Instruction synchronization barrier. */

@@ -1,8 +1,9 @@
 /*
  * EL2 exception vectors (Arm ARM D1.10.2 "Exception vectors"). Every entry
  * saves the full register state in a struct exc_frame on the current stack
- * and calls exception_handle() with the vector's kind. For now every
- * exception taken to EL2 is unexpected: there are no guests yet.
+ * and calls exception_handle() with the vector's kind: every exception of
+ * the hypervisor itself is unexpected. Exceptions from guests (lower ELs)
+ * leave through guest_exit instead (switch.S) and are handled as exits.
  */
 #include "exception_frame.h"
 
@@ -12,6 +13,15 @@
 	stp	x0, x1, [sp, #0]
 	mov	x0, #\kind
 	b	exception_common
+.endm
+
+/* An exception from a guest: leave it through guest_exit (switch.S). */
+.macro guest_vector kind
+	.balign 128
+	stp	x0, x1, [sp, #-16]!
+	stp	x2, x3, [sp, #-16]!
+	mov	x0, #\kind
+	b	guest_exit
 .endm
 
 	.section .text.vectors, "ax"
@@ -26,14 +36,14 @@ hyp_vectors:
 	vector	EXC_CUR_SPX_IRQ
 	vector	EXC_CUR_SPX_FIQ
 	vector	EXC_CUR_SPX_SERROR
-	vector	EXC_LOW64_SYNC
-	vector	EXC_LOW64_IRQ
-	vector	EXC_LOW64_FIQ
-	vector	EXC_LOW64_SERROR
-	vector	EXC_LOW32_SYNC
-	vector	EXC_LOW32_IRQ
-	vector	EXC_LOW32_FIQ
-	vector	EXC_LOW32_SERROR
+	guest_vector	EXC_LOW64_SYNC
+	guest_vector	EXC_LOW64_IRQ
+	guest_vector	EXC_LOW64_FIQ
+	guest_vector	EXC_LOW64_SERROR
+	guest_vector	EXC_LOW32_SYNC
+	guest_vector	EXC_LOW32_IRQ
+	guest_vector	EXC_LOW32_FIQ
+	guest_vector	EXC_LOW32_SERROR
 
 exception_common:
 	stp	x2, x3, [sp, #16]

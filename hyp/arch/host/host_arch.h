@@ -36,4 +36,13 @@ size_t host_cache_log(struct host_cache_op *out, size_t max);
  */
 bool host_cache_cleaned(const void *start, size_t size);
 
+/**
+ * Lets arch_phys_to_virt() reach the @size bytes at @va as physical
+ * address @pa. Returns 0, or -1 when the registry is full.
+ */
+int host_mem_register(void *va, paddr_t pa, uint64_t size);
+
+/** Forgets every registered buffer. */
+void host_mem_reset(void);
+
 #endif /* FAULTLINE_HOST_ARCH_H */

@@ -2,7 +2,8 @@
  * The run's parameters, passed on the kernel command line (QEMU -append,
  * which lands in /chosen/bootargs) as space-separated key=value words.
  *
- *   mode=boot|test|hotplug   what to do once every CPU is up (boot)
+ *   mode=boot|test|hotplug|plan   what to do once every CPU is up (boot)
+ *   plan=PATH                with mode=plan, the run plan (plan.bin)
  *   test=PREFIX              with mode=test, run tests matching PREFIX
  *   hotplug_cpu=N            CPU to cycle (default: every secondary)
  *   hotplug_cycles=N         CPU_OFF/CPU_ON cycles (default 1)
@@ -23,6 +24,8 @@ enum boot_mode {
 	BOOT_MODE_BOOT,
 	BOOT_MODE_TEST,
 	BOOT_MODE_HOTPLUG,
+	/** Build the VMs of a run plan (plan.h) and run them. */
+	BOOT_MODE_PLAN,
 };
 
 /** A deliberate fault, to test the crash path. */
@@ -50,6 +53,7 @@ struct boot_options {
 	enum boot_crash crash;
 	unsigned crash_cpu;
 	char trace_path[96];
+	char plan_path[96];
 	/** 0 means all CPUs. */
 	unsigned max_cpus;
 };

@@ -20,6 +20,13 @@ enum hyp_exit {
 	HYP_EXIT_BOOT_FAILED = 4,
 	/** mode=test ran and some EL2 unit test failed. */
 	HYP_EXIT_TESTS_FAILED = 5,
+	/**
+	 * mode=plan: a vCPU stopped for another reason than finishing its
+	 * program (the guest failed, an unsupported trap, out of memory).
+	 */
+	HYP_EXIT_VCPU_FAILED = 6,
+	/** mode=plan: vCPUs were still running at the plan's deadline. */
+	HYP_EXIT_DEADLINE = 7,
 };
 
 #endif /* FAULTLINE_EXIT_STATUS_H */

@@ -14,6 +14,8 @@
 #define PLATFORM_MAX_CPUS 16
 /** Most memory ranges taken from the device tree. */
 #define PLATFORM_MAX_MEM 8
+/** Most device ranges kept (after merging neighbours). */
+#define PLATFORM_MAX_DEVICES 32
 /** Longest boot argument string kept, NUL included. */
 #define PLATFORM_BOOTARGS_MAX 256
 
@@ -53,6 +55,15 @@ struct platform {
 	struct mem_range uart;
 	bool has_uart;
 	struct platform_gic gic;
+	/**
+	 * The "reg" ranges of the root's device nodes (everything but memory,
+	 * CPUs and firmware nodes), page aligned, sorted and merged where
+	 * they touch: what a host stage 2 may map as devices.
+	 */
+	struct mem_range devices[PLATFORM_MAX_DEVICES];
+	unsigned ndevices;
+	/** Device ranges dropped because devices[] was full. */
+	unsigned ndevices_dropped;
 	/** /chosen/bootargs, NUL-terminated (empty when absent). */
 	char bootargs[PLATFORM_BOOTARGS_MAX];
 	/** Human-readable reason for the last failure of platform_from_dtb(). */

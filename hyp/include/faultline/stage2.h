@@ -226,6 +226,29 @@ int stage2_relax_perms(struct stage2_pgtable *pgt, uint64_t ipa, unsigned prot,
 		       struct stage2_result *res);
 
 /**
+ * Removes write permission from every valid leaf in [@ipa, @ipa + @size),
+ * in place by CAS (a permission change needs no break-before-make), then
+ * invalidates the whole VMID once with @scope, because any CPU may cache
+ * the writable entries. For dirty logging: the next write to each page
+ * faults. The caller holds pgt->lock for writing (a leaf changed by a
+ * concurrent fault between the read and the CAS is retried). Returns 0,
+ * -ERR_RANGE or -ERR_INVAL; res->relaxed counts the leaves changed.
+ */
+int stage2_wrprotect(struct stage2_pgtable *pgt, uint64_t ipa, uint64_t size,
+		     enum stage2_scope scope, struct stage2_result *res);
+
+/**
+ * Research knob: spins @ns nanoseconds between the break and the make of
+ * every break-before-make and between the steps of every invalidation
+ * sequence, to widen race windows so rare interleavings reproduce on
+ * demand. 0 (the default) turns it off. Callers record it in the trace.
+ */
+void stage2_set_bbm_delay(uint64_t ns);
+
+/** The current value of the BBM delay knob (0 when off). */
+uint64_t stage2_bbm_delay(void);
+
+/**
  * Replaces the block that maps @ipa with a next-level table mapping the
  * same range, with the same attributes, through smaller blocks or pages
  * (break-before-make on the block entry, invalidated with @scope). The

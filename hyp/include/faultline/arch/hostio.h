@@ -19,6 +19,18 @@ int arch_hostio_write(int fd, const void *buf, size_t len);
  * -ERR_IO. */
 int arch_hostio_seek(int fd, uint64_t pos);
 
+/**
+ * Opens the existing file at @path for reading. Returns a handle >= 0 or
+ * -ERR_NOENT / -ERR_IO.
+ */
+int arch_hostio_open_read(const char *path);
+
+/** The size in bytes of the file open as @fd, or a negative error. */
+int64_t arch_hostio_size(int fd);
+
+/** Reads exactly @len bytes from @fd into @buf. Returns 0 or -ERR_IO. */
+int arch_hostio_read(int fd, void *buf, size_t len);
+
 /** Closes @fd. Returns 0 or -ERR_IO. */
 int arch_hostio_close(int fd);
 

@@ -14,7 +14,7 @@
 #include <faultline/trace/event.h>
 #include <faultline/types.h>
 
-/** Records per ring (a power of two): 256 KiB per CPU. */
+/** Records per ring by default (a power of two): 256 KiB per CPU. */
 #define TRACE_RING_RECORDS 4096u
 
 /** The ring of one CPU. */
@@ -27,7 +27,9 @@ struct trace_ring {
 	_Atomic uint64_t lost;
 	/** Next sequence number; only the producer touches it. */
 	uint32_t seq;
-	struct trace_record rec[TRACE_RING_RECORDS];
+	/** Records in rec[] minus one (the count is a power of two). */
+	uint32_t mask;
+	struct trace_record *rec;
 };
 
 /** Emits event @id with @n fields @f, timestamped now, on this CPU's ring. */
@@ -51,6 +53,19 @@ uint64_t trace_ring_lost(unsigned cpu);
 
 /** Discards everything in every ring and zeroes the lost counters. */
 void trace_rings_reset(void);
+
+/**
+ * Gives @cpu's ring @nrec records (a power of two) at @rec instead of its
+ * current storage, for runs that record more than the default rings hold.
+ * The ring must be empty (drained) and its CPU must not be emitting: the
+ * caller is the only one running trace code for that CPU. Sequence
+ * numbers and the lost count carry on. Returns false for a bad @nrec.
+ */
+bool trace_ring_set_storage(unsigned cpu, struct trace_record *rec,
+			    uint32_t nrec);
+
+/** Records @cpu's ring holds (its capacity). */
+uint32_t trace_ring_capacity(unsigned cpu);
 
 /* Typed emitters: trace_<name>(fields...) and trace_<name>_at(ts, ...). */
 #define TRACE_PARAM_(name, kind) uint64_t p_##name

@@ -1,0 +1,174 @@
+/*
+ * The stage-2 fault handler for ordinary VMs (the host VM goes to
+ * host_s2.c): find the region, decide the permissions (dirty logging maps
+ * reads read-only), clean the page if the guest's caches are off (seed
+ * 001), then map or relax as the VM's policy says, under the read side of
+ * the stage-2 lock so faults on other vCPUs proceed in parallel.
+ */
+#include <faultline/arch/vcpu.h>
+#include <faultline/check.h>
+#include <faultline/err.h>
+#include <faultline/trace/ring.h>
+#include <faultline/vm_ops.h>
+
+/* The result of a relax, as a fault outcome. */
+static enum fault_outcome fault_relax(struct vm *vm,
+				      const struct fault_policy *pol,
+				      uint64_t page, unsigned prot,
+				      struct stage2_result *res)
+{
+	/*
+	 * Local invalidation (KVM since 2023): only this CPU must drop its
+	 * narrower entry now; any other CPU holding one faults and relaxes
+	 * (or invalidates) for itself.
+	 */
+	int ret = stage2_relax_perms(&vm->s2, page, prot & STAGE2_PROT_RWX,
+				     STAGE2_SCOPE_LOCAL, STAGE2_SHARED, res);
+	bool already;
+
+	if (ret == 0) {
+		return FAULT_RELAXED;
+	}
+	already = stage2_pte_valid(res->old) &&
+		  (stage2_pte_prot(res->old) & prot & STAGE2_PROT_RWX) ==
+			  (prot & STAGE2_PROT_RWX);
+	if (already && pol->inval_on_relax_retry) {
+		/* Our own TLB may still hold the narrower entry. */
+		stage2_tlb_inval_ipa(&vm->s2, page, res->level,
+				     STAGE2_SCOPE_LOCAL);
+	}
+	return already ? FAULT_SPURIOUS : FAULT_RETRY;
+}
+
+/* Maps the page for @f with @prot as @pol says. vm->s2.lock read-held. */
+static enum fault_outcome fault_map(struct vcpu *v,
+				    const struct fault_policy *pol,
+				    const struct s2_fault *f,
+				    const struct vm_region *r, unsigned prot,
+				    unsigned *level)
+{
+	struct vm *vm = v->vm;
+	struct stage2_result res = {0};
+	uint64_t page = ALIGN_DOWN(f->ipa, PAGE_SIZE);
+	paddr_t pa = pa_add(r->pa, page - r->ipa);
+	enum fault_outcome out;
+	int ret;
+
+	if (f->kind == FAULT_PERMISSION && pol->relax_in_place) {
+		out = fault_relax(vm, pol, page, prot, &res);
+		*level = res.level;
+		return out;
+	}
+	/* Other vCPUs may cache the entry this replaces: inner shareable. */
+	ret = stage2_map(&vm->s2, page, PAGE_SIZE, pa, prot, &vm->mem_pool,
+			 STAGE2_SCOPE_INNER_SHAREABLE,
+			 STAGE2_SHARED | pol->map_flags, &res);
+	*level = res.level;
+	switch (ret) {
+	case 0:
+		if (res.installed > 0) {
+			return FAULT_MAPPED;
+		}
+		return res.replaced > 0 ? FAULT_REMAPPED : FAULT_SPURIOUS;
+	case -ERR_AGAIN:
+		return FAULT_RETRY;
+	case -ERR_PERM:
+		out = fault_relax(vm, pol, page, prot, &res);
+		*level = res.level;
+		return out;
+	case -ERR_NOMEM:
+		vcpu_stop(v, TRACE_VCPU_STOP_OUT_OF_MEMORY, f->esr);
+		return FAULT_OUT_OF_MEMORY;
+	default:
+		vcpu_stop(v, TRACE_VCPU_STOP_VM_STOPPED, f->esr);
+		return FAULT_VM_STOPPED;
+	}
+}
+
+static enum fault_outcome fault_inject(struct vcpu *v,
+				       const struct s2_fault *f)
+{
+	uint64_t esr = arch_vcpu_inject_sea(v, f->far);
+
+	v->stats.aborts_injected++;
+	trace_guest_abort_injected(v->id, v->vm->vmid, f->ipa, esr);
+	return FAULT_ABORT_INJECTED;
+}
+
+static enum fault_outcome fault_vm(struct vcpu *v, const struct s2_fault *f,
+				   const struct fault_policy *pol,
+				   unsigned *level)
+{
+	struct vm *vm = v->vm;
+	struct vm_region *r = vm_region_find(vm, f->ipa);
+	enum fault_outcome out;
+	unsigned prot;
+	bool logging;
+
+	if (r == NULL) {
+		/* Outside its memory: the guest's problem, not ours. */
+		return fault_inject(v, f);
+	}
+	prot = vm_region_prot(r);
+	if ((f->access == FAULT_WRITE && !(prot & STAGE2_PROT_W)) ||
+	    (f->access == FAULT_EXEC && !(prot & STAGE2_PROT_X))) {
+		return fault_inject(v, f);
+	}
+	if (f->kind == FAULT_OTHER || f->kind == FAULT_ACCESS_FLAG) {
+		/* faultline always sets AF and never makes bad descriptors. */
+		vcpu_stop(v, TRACE_VCPU_STOP_VM_STOPPED, f->esr);
+		return FAULT_VM_STOPPED;
+	}
+	logging = atomic_load_explicit(&vm->dirty_logging,
+				       memory_order_acquire) &&
+		  (prot & STAGE2_PROT_W) &&
+		  !(r->flags & (VM_REGION_PRIVATE | VM_REGION_EXECUTOR));
+	if (logging && f->access != FAULT_WRITE) {
+		/* So that the first write to the page faults and is logged. */
+		prot &= ~(unsigned)STAGE2_PROT_W;
+	}
+	if (f->kind == FAULT_TRANSLATION && vm_caches_off(vm) &&
+	    !(prot & STAGE2_PROT_DEVICE)) {
+		/* Seed 001: the guest reads memory past the caches. */
+		cmo_clean(vm,
+			  pa_add(r->pa, ALIGN_DOWN(f->ipa, PAGE_SIZE) - r->ipa),
+			  PAGE_SIZE, TRACE_CMO_WHY_FIRST_MAP);
+	}
+	rwlock_read_lock(&vm->s2.lock);
+	out = fault_map(v, pol, f, r, prot, level);
+	rwlock_read_unlock(&vm->s2.lock);
+	if (logging && f->access == FAULT_WRITE &&
+	    (out == FAULT_MAPPED || out == FAULT_REMAPPED ||
+	     out == FAULT_RELAXED || out == FAULT_SPURIOUS)) {
+		/* Seed 002: only a fault that was handled marks the page. */
+		dirty_log_mark(v, r, f->ipa);
+		out = FAULT_DIRTY_LOGGED;
+	}
+	return out;
+}
+
+enum fault_outcome fault_handle(struct vcpu *v, const struct s2_fault *f)
+{
+	struct vm *vm = v->vm;
+	unsigned policy = atomic_load_explicit(&vm->policy,
+					       memory_order_relaxed);
+	const struct fault_policy *pol = fault_policy_find(policy);
+	unsigned level = f->level;
+	enum fault_outcome out;
+
+	/* vm->policy is only ever set to a policy that exists. */
+	CHECK(pol != NULL);
+	trace_s2_fault_enter(v->id, vm->vmid, f->ipa, f->esr, f->kind,
+			     f->access);
+	v->stats.faults++;
+	if (vm->flags & PLAN_VM_HOST_S2) {
+		out = host_s2_fault(v, f, &level);
+	} else {
+		out = fault_vm(v, f, pol, &level);
+	}
+	if (out < ARRAY_SIZE(v->stats.outcomes)) {
+		v->stats.outcomes[out]++;
+	}
+	trace_s2_fault_exit(v->id, vm->vmid, f->ipa, out, policy, level);
+	return out;
+}

@@ -1,0 +1,59 @@
+/* Reading back the accesses each vCPU timed (guest_abi.h results). */
+#include <faultline/arch/cache.h>
+#include <faultline/arch/mem.h>
+#include <faultline/trace/ring.h>
+#include <faultline/vm_build.h>
+
+/* The trace's ACCESS value of an executor op code. */
+static uint64_t results_access(uint32_t code)
+{
+	switch (code) {
+	case GUEST_OP_WRITE:
+		return TRACE_ACCESS_WRITE;
+	case GUEST_OP_EXEC:
+		return TRACE_ACCESS_EXEC;
+	default:
+		return TRACE_ACCESS_READ;
+	}
+}
+
+uint64_t vm_emit_results(void (*drain)(void), unsigned batch)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < nvms; i++) {
+		for (unsigned c = 0; c < vms[i].nvcpus; c++) {
+			struct vcpu *v = &vms[i].vcpus[c];
+			const struct guest_ctl *ctl = v->ctl;
+			uint64_t count;
+			uint64_t base_ipa = v->ctl_ipa - GUEST_PRIV_CTL;
+			const struct guest_result *res =
+				(const void *)((const uint8_t *)ctl +
+					       (ctl->results - base_ipa));
+
+			/*
+			 * The guest wrote these with its caches off (past
+			 * ours) or on (dirty in them): clean and invalidate
+			 * covers both. The hypervisor never wrote the results,
+			 * so no stale dirty line of ours can be written back.
+			 */
+			arch_dcache_clean_inval_poc(ctl, sizeof(*ctl));
+			count = ctl->nresults;
+			if (count > ctl->results_max) {
+				count = ctl->results_max;
+			}
+			arch_dcache_clean_inval_poc(res, count * sizeof(*res));
+			for (uint64_t k = 0; k < count; k++) {
+				trace_guest_access(v->id, res[k].op,
+						   res[k].addr,
+						   results_access(res[k].code),
+						   res[k].t_start,
+						   res[k].t_end);
+				if (++n % batch == 0 && drain != NULL) {
+					drain();
+				}
+			}
+		}
+	}
+	return n;
+}
