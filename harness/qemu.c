@@ -14,9 +14,11 @@ int qemu_build_append(const struct qemu_config *c, char *out, size_t size)
 {
 	const char *trace = c->trace != NULL ? c->trace : "trace.bin";
 	bool test = c->test != NULL && c->test[0] != '\0';
+	bool plan = c->plan != NULL && c->plan[0] != '\0';
 	bool extra = c->append != NULL && c->append[0] != '\0';
-	int n = snprintf(out, size, "mode=%s trace=%s%s%s%s%s", c->mode, trace,
-			 test ? " test=" : "", test ? c->test : "",
+	int n = snprintf(out, size, "mode=%s trace=%s%s%s%s%s%s%s", c->mode,
+			 trace, test ? " test=" : "", test ? c->test : "",
+			 plan ? " plan=" : "", plan ? c->plan : "",
 			 extra ? " " : "", extra ? c->append : "");
 
 	return n < 0 || (size_t)n >= size ? -ERR_RANGE : 0;

@@ -30,6 +30,8 @@ struct qemu_config {
 	const char *mode;
 	/** test= of the boot arguments, or NULL. */
 	const char *test;
+	/** plan= of the boot arguments (mode=plan), or NULL. */
+	const char *plan;
 	/** Extra boot arguments, appended as given, or NULL. */
 	const char *append;
 	/** Trace file, relative to QEMU's working directory. */
@@ -46,7 +48,8 @@ struct qemu_cmd {
 };
 
 /**
- * The -append string of @c into @out: "mode=M trace=T[ test=P][ EXTRA]".
+ * The -append string of @c into @out:
+ * "mode=M trace=T[ test=P][ plan=F][ EXTRA]".
  * Returns 0, or -ERR_RANGE when it does not fit.
  */
 int qemu_build_append(const struct qemu_config *c, char *out, size_t size);

@@ -16,6 +16,7 @@
 #include "run.h"
 #include "run_args.h"
 #include "run_paths.h"
+#include "run_scenario.h"
 #include "shell.h"
 #include "term.h"
 
@@ -54,6 +55,8 @@ struct run_state {
 	struct testout tests;
 	struct report r;
 	struct manifest m;
+	/* The scenario, when the run has one (mode "plan"). */
+	struct run_scenario sc;
 	char qemu_version[256];
 	char git_revision[160];
 	/* The echoed console did not end with a line break. */
@@ -293,6 +296,7 @@ static int run_setup(struct run_state *s, int argc, char *const *argv)
 		.smp = s->o.smp,
 		.mode = s->o.mode,
 		.test = s->o.test,
+		.plan = s->o.scenario != NULL ? "plan.bin" : NULL,
 		.append = s->o.append,
 		.trace = "trace.bin",
 	};
@@ -317,7 +321,20 @@ static int run_setup(struct run_state *s, int argc, char *const *argv)
 	};
 	/* Written now too, so a run that never ends still says what it was. */
 	manifest_write(&s->m, s->p.manifest);
-	if (s->o.verbosity != RUN_QUIET) {
+	if (s->o.verbosity != RUN_QUIET && s->o.scenario != NULL) {
+		const struct scenario *sc = &s->sc.s;
+
+		printf("faultline: scenario %s: %u VM%s, %u vCPU%s on %u "
+		       "CPU%s, "
+		       "policy %s, deadline %g s, in %s/\n",
+		       sc->name, sc->nvms, sc->nvms == 1 ? "" : "s", sc->nvcpus,
+		       sc->nvcpus == 1 ? "" : "s", s->o.smp,
+		       s->o.smp == 1 ? "" : "s",
+		       s->o.policy != NULL
+			       ? s->o.policy
+			       : scenario_policy_name(sc->vms[0].policy),
+		       s->sc.deadline_ms / 1000.0, s->p.shown_dir);
+	} else if (s->o.verbosity != RUN_QUIET) {
 		printf("faultline: %s run, %u CPU%s, timeout %g s, in %s/\n",
 		       s->o.mode, s->o.smp, s->o.smp == 1 ? "" : "s",
 		       s->o.timeout_ms / 1000.0, s->p.shown_dir);
@@ -386,7 +403,13 @@ int run_main(int argc, char *const *argv)
 	} else if (s->o.help) {
 		fputs(run_args_usage(), stdout);
 		status = 0;
+	} else if (s->o.scenario != NULL &&
+		   run_scenario_load(&s->o, &s->sc) != 0) {
+		status = 2;
 	} else if (run_paths_prepare(&s->o, &s->p) != 0) {
+		status = 1;
+	} else if (s->o.scenario != NULL &&
+		   run_scenario_write(&s->sc, &s->o, s->p.dir) != 0) {
 		status = 1;
 	} else if (run_setup(s, argc, argv) != 0) {
 		status = 2;
@@ -402,6 +425,7 @@ int run_main(int argc, char *const *argv)
 		status = run_finish(s);
 	}
 	testout_free(&s->tests);
+	run_scenario_free(&s->sc);
 	summary_free(&s->sum);
 	trace_data_free(&s->td);
 	free(s);

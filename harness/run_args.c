@@ -12,8 +12,9 @@
 #include "run_args.h"
 
 #define RUN_ARGS_SYNOPSIS                                                      \
-	"usage: faultline run [--smp N] [--mode boot|test|hotplug] [--test "   \
-	"PREFIX]\n"                                                            \
+	"usage: faultline run [SCENARIO] [--policy legacy|prejudge] [--smp "   \
+	"N]\n"                                                                 \
+	"                     [--mode boot|test|hotplug] [--test PREFIX]\n"    \
 	"                     [--append \"k=v ...\"] [--timeout SECONDS] "     \
 	"[--out DIR]\n"                                                        \
 	"                     [--name NAME] [--hyp PATH] [--qemu PATH] "       \
@@ -29,15 +30,27 @@ const char *run_args_usage(void)
 	return RUN_ARGS_SYNOPSIS
 		"Boots the hypervisor under QEMU, collects the console and the "
 		"trace,\n"
-		"and writes a summary into a run directory.\n"
-		"  --smp N              CPUs (1-16, default 4)\n"
+		"and writes a summary into a run directory. With a SCENARIO (a "
+		".scn file,\n"
+		"or a name in scenarios/), the hypervisor builds its VMs and "
+		"runs "
+		"its vCPUs'\n"
+		"programs (docs/scenarios.md); without one, --mode says what "
+		"runs.\n"
+		"  --policy NAME        every VM of the scenario uses this "
+		"fault policy\n"
+		"  --smp N              CPUs (1-16, default 4; a scenario's "
+		"own count)\n"
 		"  --mode MODE          boot, test or hotplug (default boot)\n"
 		"  --test PREFIX        with --mode test: run the EL2 tests "
 		"matching PREFIX\n"
 		"  --append \"k=v ...\"   extra boot arguments (crash=data "
 		"crash_cpu=1 ...)\n"
 		"  --timeout SECONDS    end the run after this long (default "
-		"60)\n"
+		"60; for a\n"
+		"                       scenario, its vCPUs' deadline, and the "
+		"run ends\n"
+		"                       15 s after it)\n"
 		"  --out DIR            run directory (default "
 		"results/NAME/RUN-ID)\n"
 		"  --name NAME          results directory name (default: the "
@@ -49,10 +62,11 @@ const char *run_args_usage(void)
 		"  --quiet              print only the summary\n"
 		"  --verbose            also print the QEMU command and its "
 		"stderr\n"
-		"Exit status: 0 ok; 1 failed run (tests, crash, boot, timeout, "
-		"QEMU,\n"
-		"interrupted); 2 bad usage or boot arguments the hypervisor "
-		"rejected.\n";
+		"Exit status: 0 ok; 1 failed run (tests, crash, boot, a vCPU "
+		"failed,\n"
+		"deadline, timeout, QEMU, interrupted); 2 bad usage, a bad "
+		"scenario or\n"
+		"boot arguments the hypervisor rejected.\n";
 }
 
 static int run_args_fail(char *err, size_t size, const char *fmt,
@@ -100,7 +114,7 @@ static bool run_args_seconds(const char *s, unsigned *ms)
 /* Boot arguments the harness sets itself and the user must not override. */
 static const char *run_args_reserved(const char *append)
 {
-	static const char *const keys[] = {"mode=", "trace=", "test="};
+	static const char *const keys[] = {"mode=", "trace=", "test=", "plan="};
 	const char *w = append;
 
 	while (*w != '\0') {
@@ -124,6 +138,21 @@ static int run_args_check(struct run_options *o, bool mode_given, char *err,
 {
 	const char *key;
 
+	if (o->scenario != NULL && mode_given) {
+		return run_args_fail(err, size, "%s: %s", o->scenario,
+				     "a scenario run takes no --mode");
+	}
+	if (o->scenario == NULL && o->policy != NULL) {
+		return run_args_fail(err, size, "--policy %s: %s", o->policy,
+				     "needs a SCENARIO");
+	}
+	if (o->scenario != NULL && o->test != NULL) {
+		return run_args_fail(err, size, "--test %s: %s", o->test,
+				     "is for --mode test, not a scenario");
+	}
+	if (o->scenario != NULL) {
+		o->mode = "plan";
+	}
 	if (o->test != NULL) {
 		if (!mode_given) {
 			o->mode = "test";
@@ -150,10 +179,10 @@ static int run_args_check(struct run_options *o, bool mode_given, char *err,
 		return run_args_fail(err, size, "--append: %s%s", "",
 				     "must be one line");
 	}
-	if (o->name == NULL) {
+	if (o->name == NULL && o->scenario == NULL) {
 		o->name = o->mode;
 	}
-	if (!results_name_ok(o->name)) {
+	if (o->name != NULL && !results_name_ok(o->name)) {
 		return run_args_fail(
 			err, size, "--name '%s': %s", o->name,
 			"use letters, digits, '-', '_', '.' (not 'latest')");
@@ -169,7 +198,7 @@ static bool run_args_takes_value(const char *name)
 {
 	static const char *const opts[] = {
 		"--smp",    "--timeout", "--mode", "--out",  "--test",
-		"--append", "--hyp",     "--qemu", "--name",
+		"--append", "--hyp",     "--qemu", "--name", "--policy",
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
@@ -213,6 +242,13 @@ static int run_args_value(struct run_options *o, const char *name,
 		o->hyp = val;
 	} else if (strcmp(name, "--qemu") == 0) {
 		o->qemu = val;
+	} else if (strcmp(name, "--policy") == 0) {
+		if (strcmp(val, "legacy") != 0 &&
+		    strcmp(val, "prejudge") != 0) {
+			return run_args_fail(err, size, "--policy '%s': %s",
+					     val, "must be legacy or prejudge");
+		}
+		o->policy = val;
 	} else {
 		o->name = val;
 	}
@@ -244,8 +280,18 @@ int run_args_parse(int argc, char *const *argv, struct run_options *o,
 			continue;
 		}
 		if (strncmp(arg, "--", 2) != 0) {
-			return run_args_fail(err, err_size, "%s: %s", arg,
-					     "unexpected argument");
+			if (o->scenario != NULL || arg[0] == '-' ||
+			    arg[0] == '\0') {
+				return run_args_fail(
+					err, err_size, "%s: %s", arg,
+					o->scenario != NULL
+						? "one scenario per "
+						  "run"
+						: "unexpected "
+						  "argument");
+			}
+			o->scenario = arg;
+			continue;
 		}
 		if (name_len >= sizeof(name)) {
 			return run_args_fail(err, err_size, "%s: %s", arg,
@@ -288,6 +334,8 @@ int run_args_parse(int argc, char *const *argv, struct run_options *o,
 			return -ERR_INVAL;
 		}
 		mode_given |= strcmp(name, "--mode") == 0;
+		o->smp_given |= strcmp(name, "--smp") == 0;
+		o->timeout_given |= strcmp(name, "--timeout") == 0;
 	}
 	if (o->help) {
 		return 0;

@@ -33,8 +33,16 @@ struct run_options {
 	const char *out;
 	/** Milliseconds before the run is ended. */
 	unsigned timeout_ms;
-	/** "boot", "test" or "hotplug". */
+	/** "boot", "test" or "hotplug"; "plan" when a scenario is given. */
 	const char *mode;
+	/** The SCENARIO argument (a file, or a name in scenarios/), or NULL. */
+	const char *scenario;
+	/** --policy NAME (scenario runs), or NULL for the scenario's own. */
+	const char *policy;
+	/** --smp was given (else a scenario picks the CPU count). */
+	bool smp_given;
+	/** --timeout was given (else a scenario's own deadline is used). */
+	bool timeout_given;
 	/** --test PREFIX, or NULL. */
 	const char *test;
 	/** --append "k=v ...", or NULL. */
@@ -43,7 +51,10 @@ struct run_options {
 	const char *hyp;
 	/** QEMU binary. */
 	const char *qemu;
-	/** Results directory name (defaults to the mode). */
+	/**
+	 * Results directory name (defaults to the mode; for a scenario run,
+	 * NULL here and the scenario's name once it is read).
+	 */
 	const char *name;
 	enum run_verbosity verbosity;
 	/** --help was given. */

@@ -12,8 +12,8 @@
 
 /* The files a run directory holds; a previous run's are removed first. */
 static const char *const run_paths_files[] = {
-	"console.log", "qemu-stderr.log", "trace.bin",
-	"events.csv",  "summary.json",    "manifest.json",
+	"console.log",  "qemu-stderr.log", "trace.bin", "events.csv",
+	"summary.json", "manifest.json",   "plan.bin",  "scenario.scn",
 };
 
 /* @path relative to the current directory when it is inside it. */

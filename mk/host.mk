@@ -22,7 +22,7 @@ QEMU_TEST_ALL := $(QEMU_TEST_SRCS) hyp/core/test.c hyp/core/fmt.c \
 QEMU_TEST_OBJS := $(patsubst %,$(HOST_DIR)/%.o,$(QEMU_TEST_ALL))
 
 TOOL_SRCS := $(HARNESS_SRCS) $(TRACE_HOST_SRCS) trace/event.c \
-	hyp/core/time.c hyp/core/err.c
+	hyp/core/time.c hyp/core/err.c hyp/core/plan.c hyp/core/fmt.c
 TOOL_OBJS := $(patsubst %,$(TOOL_DIR)/%.o,$(TOOL_SRCS))
 
 $(HOST_DIR)/%.c.o: %.c

@@ -77,6 +77,28 @@ TEST(harness_args, name_defaults_to_mode)
 	EXPECT_EQ(o.verbosity, RUN_VERBOSE);
 }
 
+/** A scenario run: mode plan, no name yet, and what was given noted. */
+TEST(harness_args, scenario_run)
+{
+	char *argv[] = {"run",    "same-gpa-race", "--policy",
+			"legacy", "--smp",         "2",
+			NULL};
+	char *plain[] = {"run", "x.scn", NULL};
+	struct run_options o;
+	char err[128];
+
+	ASSERT_EQ_INT(args_parse(argv, &o, err, sizeof(err)), 0);
+	EXPECT_STREQ(o.scenario, "same-gpa-race");
+	EXPECT_STREQ(o.mode, "plan");
+	EXPECT_STREQ(o.policy, "legacy");
+	EXPECT_TRUE(o.name == NULL);
+	EXPECT_TRUE(o.smp_given);
+	EXPECT_TRUE(!o.timeout_given);
+	ASSERT_EQ_INT(args_parse(plain, &o, err, sizeof(err)), 0);
+	EXPECT_TRUE(o.policy == NULL);
+	EXPECT_TRUE(!o.smp_given);
+}
+
 /** --help is not an error, whatever else is there. */
 TEST(harness_args, help)
 {
@@ -98,7 +120,12 @@ TEST(harness_args, errors_name_the_argument)
 	} bad[] = {
 		{{"run", "--bogus", NULL}, "--bogus"},
 		{{"run", "--bogus=1", NULL}, "--bogus"},
-		{{"run", "stray", NULL}, "stray"},
+		{{"run", "one", "two", NULL}, "two"},
+		{{"run", "s.scn", "--mode", "boot", NULL}, "s.scn"},
+		{{"run", "s.scn", "--test", "x", NULL}, "--test"},
+		{{"run", "s.scn", "--policy", "fast", NULL}, "fast"},
+		{{"run", "--policy", "legacy", NULL}, "--policy"},
+		{{"run", "--append", "plan=p.bin", NULL}, "plan="},
 		{{"run", "-x", NULL}, "-x"},
 		{{"run", "--smp", NULL}, "--smp"},
 		{{"run", "--smp", "0", NULL}, "--smp"},

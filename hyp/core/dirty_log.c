@@ -10,9 +10,9 @@
 static bool dirty_region(const struct vm_region *r)
 {
 	return r->dirty != NULL &&
-	       !(r->flags & (PLAN_REGION_RO | PLAN_REGION_DEVICE |
-			     VM_REGION_EXECUTOR | VM_REGION_PRIVATE |
-			     VM_REGION_HOST_DEVICE));
+	       !(r->flags &
+		 (PLAN_REGION_RO | PLAN_REGION_DEVICE | VM_REGION_EXECUTOR |
+		  VM_REGION_PRIVATE | VM_REGION_HOST_DEVICE));
 }
 
 static uint64_t dirty_words(const struct vm_region *r)
@@ -91,8 +91,8 @@ void dirty_log_mark(struct vcpu *v, struct vm_region *r, uint64_t ipa)
 	if (!dirty_region(r)) {
 		return;
 	}
-	atomic_fetch_or_explicit(&r->dirty[page / 64], UINT64_C(1)
-							       << (page % 64),
+	atomic_fetch_or_explicit(&r->dirty[page / 64],
+				 UINT64_C(1) << (page % 64),
 				 memory_order_release);
 	atomic_fetch_add_explicit(&v->vm->stats.dirty_marks, 1,
 				  memory_order_relaxed);

@@ -85,10 +85,9 @@ static enum fault_outcome fault_map(struct vcpu *v,
 	}
 }
 
-static enum fault_outcome fault_inject(struct vcpu *v,
-				       const struct s2_fault *f)
+enum fault_outcome fault_inject(struct vcpu *v, const struct s2_fault *f)
 {
-	uint64_t esr = arch_vcpu_inject_sea(v, f->far);
+	uint64_t esr = arch_vcpu_inject_sea(v, f->far, f->access == FAULT_EXEC);
 
 	v->stats.aborts_injected++;
 	trace_guest_abort_injected(v->id, v->vm->vmid, f->ipa, esr);
@@ -150,8 +149,8 @@ static enum fault_outcome fault_vm(struct vcpu *v, const struct s2_fault *f,
 enum fault_outcome fault_handle(struct vcpu *v, const struct s2_fault *f)
 {
 	struct vm *vm = v->vm;
-	unsigned policy = atomic_load_explicit(&vm->policy,
-					       memory_order_relaxed);
+	unsigned policy =
+		atomic_load_explicit(&vm->policy, memory_order_relaxed);
 	const struct fault_policy *pol = fault_policy_find(policy);
 	unsigned level = f->level;
 	enum fault_outcome out;

@@ -30,8 +30,7 @@ static void host_s2_unmap_devices(struct vm *vm)
 			CHECK(ret == 0);
 		}
 	}
-	atomic_fetch_add_explicit(&vm->stats.recycles, 1,
-				  memory_order_relaxed);
+	atomic_fetch_add_explicit(&vm->stats.recycles, 1, memory_order_relaxed);
 	trace_pool_recycle(vm->dev_pool.id,
 			   stage2_pool_available(&vm->dev_pool) - before);
 }
@@ -49,11 +48,7 @@ enum fault_outcome host_s2_fault(struct vcpu *v, const struct s2_fault *f,
 
 	if (r == NULL) {
 		/* Neither the host's memory nor a device: not the host's. */
-		uint64_t esr = arch_vcpu_inject_sea(v, f->far);
-
-		v->stats.aborts_injected++;
-		trace_guest_abort_injected(v->id, vm->vmid, f->ipa, esr);
-		return FAULT_ABORT_INJECTED;
+		return fault_inject(v, f);
 	}
 	device = (r->flags & VM_REGION_HOST_DEVICE) != 0;
 	pool = device ? &vm->dev_pool : &vm->mem_pool;

@@ -39,11 +39,12 @@ static int plan_check_regions(const struct plan *p, unsigned vmi, char *err,
 
 		if (!IS_ALIGNED(r->ipa, PAGE_SIZE) ||
 		    !IS_ALIGNED(r->size, PAGE_SIZE) || r->size == 0) {
-			return plan_fail(err, es,
-					 "vm %u region %u: 0x%llx+0x%llx is not "
-					 "page aligned",
-					 vmi, i, (unsigned long long)r->ipa,
-					 (unsigned long long)r->size);
+			return plan_fail(
+				err, es,
+				"vm %u region %u: 0x%llx+0x%llx is not "
+				"page aligned",
+				vmi, i, (unsigned long long)r->ipa,
+				(unsigned long long)r->size);
 		}
 		if (r->ipa >= limit || r->size > limit - r->ipa) {
 			return plan_fail(err, es,
@@ -53,23 +54,25 @@ static int plan_check_regions(const struct plan *p, unsigned vmi, char *err,
 					 (unsigned long long)r->size,
 					 vm->ia_bits);
 		}
-		if (r->flags & ~(uint32_t)(PLAN_REGION_RO | PLAN_REGION_DEVICE |
-					    PLAN_REGION_EXEC |
-					    PLAN_REGION_PRETOUCH |
-					    PLAN_REGION_BLOCKS)) {
+		if (r->flags &
+		    ~(uint32_t)(PLAN_REGION_RO | PLAN_REGION_DEVICE |
+				PLAN_REGION_EXEC | PLAN_REGION_PRETOUCH |
+				PLAN_REGION_BLOCKS)) {
 			return plan_fail(err, es,
 					 "vm %u region %u: unknown flags 0x%x",
 					 vmi, i, r->flags);
 		}
-		if (!host && plan_overlap(r->ipa, r->size, GUEST_CODE_IPA,
-					  GUEST_RESERVED_END - GUEST_CODE_IPA)) {
-			return plan_fail(err, es,
-					 "vm %u region %u: 0x%llx+0x%llx overlaps "
-					 "the executor's IPAs [0x%llx, 0x%llx)",
-					 vmi, i, (unsigned long long)r->ipa,
-					 (unsigned long long)r->size,
-					 (unsigned long long)GUEST_CODE_IPA,
-					 (unsigned long long)GUEST_RESERVED_END);
+		if (!host &&
+		    plan_overlap(r->ipa, r->size, GUEST_CODE_IPA,
+				 GUEST_RESERVED_END - GUEST_CODE_IPA)) {
+			return plan_fail(
+				err, es,
+				"vm %u region %u: 0x%llx+0x%llx overlaps "
+				"the executor's IPAs [0x%llx, 0x%llx)",
+				vmi, i, (unsigned long long)r->ipa,
+				(unsigned long long)r->size,
+				(unsigned long long)GUEST_CODE_IPA,
+				(unsigned long long)GUEST_RESERVED_END);
 		}
 		for (uint32_t j = 0; j < i; j++) {
 			const struct plan_region *o =
@@ -146,9 +149,10 @@ static int plan_check_vms(const struct plan *p, unsigned ncpus, char *err,
 					 "32 to 48",
 					 v, vm->ia_bits);
 		}
-		if (vm->flags & ~(uint32_t)(PLAN_VM_HOST_S2 | PLAN_VM_DIRTY_LOG)) {
-			return plan_fail(err, es, "vm %u: unknown flags 0x%x", v,
-					 vm->flags);
+		if (vm->flags &
+		    ~(uint32_t)(PLAN_VM_HOST_S2 | PLAN_VM_DIRTY_LOG)) {
+			return plan_fail(err, es, "vm %u: unknown flags 0x%x",
+					 v, vm->flags);
 		}
 		if (vm->mem_pool_pages < 4 || vm->mem_pool_pages > 65536 ||
 		    vm->dev_pool_pages > 65536) {
@@ -193,10 +197,11 @@ static int plan_check_vms(const struct plan *p, unsigned ncpus, char *err,
 						 ncpus);
 			}
 			if (cpu_used[vc->pcpu]) {
-				return plan_fail(err, es,
-						 "vcpu %u: pcpu %u already runs "
-						 "another vCPU (one per CPU)",
-						 vm->first_vcpu + c, vc->pcpu);
+				return plan_fail(
+					err, es,
+					"vcpu %u: pcpu %u already runs "
+					"another vCPU (one per CPU)",
+					vm->first_vcpu + c, vc->pcpu);
 			}
 			cpu_used[vc->pcpu] = true;
 		}
@@ -226,8 +231,9 @@ static int plan_check_program(const struct plan *p, uint32_t vc, char *err,
 		const struct guest_op *op = &p->ops[c->first_op + i];
 
 		if (op->code > GUEST_OP_HVC) {
-			return plan_fail(err, es, "vcpu %u op %u: unknown op %u",
-					 vc, i, op->code);
+			return plan_fail(err, es,
+					 "vcpu %u op %u: unknown op %u", vc, i,
+					 op->code);
 		}
 		if (op->code == GUEST_OP_LOOP && ++depth > 8) {
 			return plan_fail(err, es,
@@ -236,9 +242,10 @@ static int plan_check_program(const struct plan *p, uint32_t vc, char *err,
 					 vc, i);
 		}
 		if (op->code == GUEST_OP_LOOP_END && depth-- == 0) {
-			return plan_fail(err, es,
-					 "vcpu %u op %u: loop end without a loop",
-					 vc, i);
+			return plan_fail(
+				err, es,
+				"vcpu %u op %u: loop end without a loop", vc,
+				i);
 		}
 		if ((op->code == GUEST_OP_READ || op->code == GUEST_OP_WRITE ||
 		     op->code == GUEST_OP_EXEC) &&
@@ -256,8 +263,8 @@ static int plan_check_program(const struct plan *p, uint32_t vc, char *err,
 	return 0;
 }
 
-int plan_validate(const void *blob, size_t size, unsigned ncpus,
-		  struct plan *p, char *err, size_t es)
+int plan_validate(const void *blob, size_t size, unsigned ncpus, struct plan *p,
+		  char *err, size_t es)
 {
 	const uint8_t *b = blob;
 	const struct plan_header *h = blob;

@@ -91,11 +91,12 @@ void vcpu_stop(struct vcpu *v, unsigned reason, uint64_t esr)
 	spinlock_unlock(&vm->lock);
 	trace_vcpu_stop(v->id, vm->vmid, reason, arch_vcpu_pc(v), esr);
 	if (reason != TRACE_VCPU_STOP_DONE) {
-		console_printf("faultline: vm %u vcpu %u stopped: %s (pc 0x%llx, "
-			       "esr 0x%llx)\n",
-			       vm->index, v->index, vcpu_stop_name(reason),
-			       (unsigned long long)arch_vcpu_pc(v),
-			       (unsigned long long)esr);
+		console_printf(
+			"faultline: vm %u vcpu %u stopped: %s (pc 0x%llx, "
+			"esr 0x%llx)\n",
+			vm->index, v->index, vcpu_stop_name(reason),
+			(unsigned long long)arch_vcpu_pc(v),
+			(unsigned long long)esr);
 	}
 }
 

@@ -49,19 +49,18 @@ static int build_ram(const struct vm_build_env *env, uint64_t size,
 	int ret = ram_alloc(env->ram, size, align, pa);
 
 	if (ret != 0) {
-		return build_fail(err, es, ret,
-				  "%s: no %llu KiB of free RAM left (%llu KiB "
-				  "free)",
-				  what, (unsigned long long)(size >> 10),
-				  (unsigned long long)(ram_free_bytes(env->ram) >>
-						       10));
+		return build_fail(
+			err, es, ret,
+			"%s: no %llu KiB of free RAM left (%llu KiB "
+			"free)",
+			what, (unsigned long long)(size >> 10),
+			(unsigned long long)(ram_free_bytes(env->ram) >> 10));
 	}
 	return 0;
 }
 
 static struct vm_region *build_region(struct vm *vm, uint64_t ipa,
-				      uint64_t size, paddr_t pa,
-				      uint32_t flags)
+				      uint64_t size, paddr_t pa, uint32_t flags)
 {
 	struct vm_region *r;
 
@@ -100,13 +99,14 @@ static int build_pool(struct vm *vm, const struct vm_build_env *env,
 
 /* The plan's regions: fresh zeroed RAM, or a host VM's own RAM in place. */
 static int build_memory(struct vm *vm, const struct plan *p,
-			const struct plan_vm *pv, const struct vm_build_env *env,
-			char *err, size_t es)
+			const struct plan_vm *pv,
+			const struct vm_build_env *env, char *err, size_t es)
 {
 	bool host = (pv->flags & PLAN_VM_HOST_S2) != 0;
 
 	for (uint32_t i = 0; i < pv->nregions; i++) {
-		const struct plan_region *pr = &p->regions[pv->first_region + i];
+		const struct plan_region *pr =
+			&p->regions[pv->first_region + i];
 		uint64_t words = (pr->size / PAGE_SIZE + 63) / 64;
 		struct vm_region *r;
 		paddr_t pa, dirty;
@@ -115,13 +115,14 @@ static int build_memory(struct vm *vm, const struct plan *p,
 		if (host) {
 			ret = ram_reserve(env->ram, pr->ipa, pr->size);
 			if (ret != 0) {
-				return build_fail(err, es, ret,
-						  "vm %u region %u: 0x%llx+0x%llx "
-						  "is not free RAM a host VM "
-						  "can own",
-						  vm->index, i,
-						  (unsigned long long)pr->ipa,
-						  (unsigned long long)pr->size);
+				return build_fail(
+					err, es, ret,
+					"vm %u region %u: 0x%llx+0x%llx "
+					"is not free RAM a host VM "
+					"can own",
+					vm->index, i,
+					(unsigned long long)pr->ipa,
+					(unsigned long long)pr->size);
 			}
 			pa = pa_init(pr->ipa);
 		} else {
@@ -157,8 +158,7 @@ static int build_memory(struct vm *vm, const struct plan *p,
 			const struct mem_range *d = &env->plat->devices[i];
 
 			if (d->base + d->size > (UINT64_C(1) << pv->ia_bits) ||
-			    build_region(vm, d->base, d->size,
-					 pa_init(d->base),
+			    build_region(vm, d->base, d->size, pa_init(d->base),
 					 VM_REGION_HOST_DEVICE) == NULL) {
 				return build_fail(err, es, -ERR_RANGE,
 						  "vm %u: device range 0x%llx "
@@ -193,8 +193,8 @@ static int build_vcpu(struct vm *vm, unsigned idx, const struct plan *p,
 	build_fill(pa, GUEST_PRIV_RESULTS, 0);
 	if (build_region(vm, ipa, GUEST_PRIV_STRIDE, pa, VM_REGION_PRIVATE) ==
 	    NULL) {
-		return build_fail(err, es, -ERR_NOMEM, "vm %u: too many regions",
-				  vm->index);
+		return build_fail(err, es, -ERR_NOMEM,
+				  "vm %u: too many regions", vm->index);
 	}
 	v->vm = vm;
 	v->index = idx;
@@ -265,8 +265,8 @@ static int build_vm(unsigned index, const struct plan *p,
 	vm->flags = pv->flags;
 	vm->lock = (struct spinlock)SPINLOCK_INIT;
 	atomic_store_explicit(&vm->policy, pv->policy, memory_order_relaxed);
-	ret = build_pool(vm, env, &vm->mem_pool, "mem",
-			 (uint16_t)(2 * index), pv->mem_pool_pages, err, es);
+	ret = build_pool(vm, env, &vm->mem_pool, "mem", (uint16_t)(2 * index),
+			 pv->mem_pool_pages, err, es);
 	if (ret == 0) {
 		ret = build_pool(vm, env, &vm->dev_pool, "dev",
 				 (uint16_t)(2 * index + 1),
@@ -294,8 +294,8 @@ static int build_vm(unsigned index, const struct plan *p,
 	code_ipa = host ? pa_addr(exe_pa) : GUEST_CODE_IPA;
 	if (build_region(vm, code_ipa, exe_size, exe_pa, VM_REGION_EXECUTOR) ==
 	    NULL) {
-		return build_fail(err, es, -ERR_NOMEM, "vm %u: too many regions",
-				  index);
+		return build_fail(err, es, -ERR_NOMEM,
+				  "vm %u: too many regions", index);
 	}
 	vm->nvcpus = pv->nvcpus;
 	vm->live_vcpus = pv->nvcpus;

@@ -12,6 +12,8 @@ static uint64_t results_access(uint32_t code)
 		return TRACE_ACCESS_WRITE;
 	case GUEST_OP_EXEC:
 		return TRACE_ACCESS_EXEC;
+	case GUEST_OP_HVC:
+		return TRACE_ACCESS_HVC;
 	default:
 		return TRACE_ACCESS_READ;
 	}
@@ -26,10 +28,14 @@ uint64_t vm_emit_results(void (*drain)(void), unsigned batch)
 			struct vcpu *v = &vms[i].vcpus[c];
 			const struct guest_ctl *ctl = v->ctl;
 			uint64_t count;
-			uint64_t base_ipa = v->ctl_ipa - GUEST_PRIV_CTL;
+			/*
+			 * Where the results are comes from the layout, not
+			 * from the control block: the guest can write that.
+			 */
 			const struct guest_result *res =
-				(const void *)((const uint8_t *)ctl +
-					       (ctl->results - base_ipa));
+				(const void *)((const uint8_t *)ctl -
+					       GUEST_PRIV_CTL +
+					       GUEST_PRIV_RESULTS);
 
 			/*
 			 * The guest wrote these with its caches off (past
@@ -39,16 +45,15 @@ uint64_t vm_emit_results(void (*drain)(void), unsigned batch)
 			 */
 			arch_dcache_clean_inval_poc(ctl, sizeof(*ctl));
 			count = ctl->nresults;
-			if (count > ctl->results_max) {
-				count = ctl->results_max;
+			if (count > GUEST_RESULTS_MAX) {
+				count = GUEST_RESULTS_MAX;
 			}
 			arch_dcache_clean_inval_poc(res, count * sizeof(*res));
 			for (uint64_t k = 0; k < count; k++) {
-				trace_guest_access(v->id, res[k].op,
-						   res[k].addr,
-						   results_access(res[k].code),
-						   res[k].t_start,
-						   res[k].t_end);
+				trace_guest_access(
+					v->id, res[k].op, res[k].addr,
+					results_access(res[k].code),
+					res[k].t_start, res[k].t_end);
 				if (++n % batch == 0 && drain != NULL) {
 					drain();
 				}

@@ -56,6 +56,7 @@ guest_vectors:
 guest_sync_tramp:
 	str	x30, [sp, #-16]!
 	mrs	x0, tpidr_el1
+	mov	x1, sp			/* where x30 is saved */
 	bl	guest_sync_exception
 	ldr	x30, [sp], #16
 	ldp	x16, x17, [sp, #128]

@@ -27,8 +27,11 @@ _Static_assert(sizeof(struct guest_result) == 32, "result layout");
 #define SCTLR_C (1u << 2)
 #define SCTLR_I (1u << 12)
 
+/* ESR_ELx.EC of an instruction abort taken without a change of EL. */
+#define EC_IABT_CUR 0x21
+
 void guest_main(struct guest_ctl *ctl) __attribute__((noreturn));
-void guest_sync_exception(struct guest_ctl *ctl);
+void guest_sync_exception(struct guest_ctl *ctl, uint64_t *saved_lr);
 
 static uint64_t guest_hvc(uint64_t fn, uint64_t arg)
 {
@@ -75,6 +78,10 @@ static void guest_record(struct guest_ctl *ctl, uint32_t op, uint32_t code,
 /* One access of @code at @addr. */
 static void guest_access(uint16_t code, uint64_t addr, uint64_t value)
 {
+	/*
+	 * An EXEC is a call, so when its target aborts the exception
+	 * handler resumes at the return address in x30.
+	 */
 	switch (code) {
 	case GUEST_OP_READ:
 		(void)*(volatile uint64_t *)addr;
@@ -89,15 +96,22 @@ static void guest_access(uint16_t code, uint64_t addr, uint64_t value)
 	}
 }
 
+/*
+ * The accesses of @op in iteration @iter of its innermost loop: the
+ * address moves by the op's step (arg) each iteration and by its stride
+ * within one. A write stores the progress counter, so each is distinct.
+ */
 static void guest_accesses(struct guest_ctl *ctl, uint32_t pc,
-			   const struct guest_op *op)
+			   const struct guest_op *op, uint64_t iter)
 {
+	uint64_t base = op->addr + iter * op->arg;
+
 	for (uint32_t i = 0; i < op->count; i++) {
-		uint64_t addr = op->addr + i * op->stride;
+		uint64_t addr = base + i * op->stride;
 		uint64_t t0 = guest_now();
 		uint64_t t1;
 
-		guest_access(op->code, addr, op->arg);
+		guest_access(op->code, addr, ctl->progress);
 		t1 = guest_now();
 		if (op->flags & GUEST_OP_TIMED) {
 			guest_record(ctl, pc, op->code, addr, t0, t1);
@@ -105,11 +119,30 @@ static void guest_accesses(struct guest_ctl *ctl, uint32_t pc,
 	}
 }
 
-static void guest_delay(uint64_t ticks)
+/* Spins for @ns nanoseconds of the generic timer. */
+static void guest_delay(uint64_t ns)
 {
+	uint64_t freq, ticks;
 	uint64_t t0 = guest_now();
 
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+	/* In microseconds first: ns * freq overflows past 4.6 minutes. */
+	ticks = ns / 1000 * (freq / 1000000) + ns % 1000 * freq / 1000000000;
 	while (guest_now() - t0 < ticks) {
+	}
+}
+
+/* Hypercall @fn(@arg), timed into the results when @op says so. */
+static void guest_timed_hvc(struct guest_ctl *ctl, uint32_t pc,
+			    const struct guest_op *op)
+{
+	uint64_t t0 = guest_now();
+	uint64_t t1;
+
+	guest_hvc(op->arg, op->addr);
+	t1 = guest_now();
+	if (op->flags & GUEST_OP_TIMED) {
+		guest_record(ctl, pc, GUEST_OP_HVC, op->addr, t0, t1);
 	}
 }
 
@@ -141,7 +174,10 @@ static void guest_mmu_on(struct guest_ctl *ctl)
 			 : "r"(UINT64_C(25) | (1u << 8) | (1u << 10) |
 			       (3u << 12) | (1u << 23) | (UINT64_C(2) << 32)));
 	__asm__ volatile("msr ttbr0_el1, %0" : : "r"(ctl->pt));
-	__asm__ volatile("isb\n\ttlbi vmalle1\n\tdsb nsh\n\tisb" : : : "memory");
+	__asm__ volatile("isb\n\ttlbi vmalle1\n\tdsb nsh\n\tisb"
+			 :
+			 :
+			 : "memory");
 	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
 	sctlr |= SCTLR_M | SCTLR_C | SCTLR_I;
 	__asm__ volatile("msr sctlr_el1, %0\n\tisb" : : "r"(sctlr) : "memory");
@@ -211,6 +247,7 @@ void guest_main(struct guest_ctl *ctl)
 	const struct guest_op *ops = (const struct guest_op *)ctl->ops;
 	uint32_t loop_start[GUEST_LOOP_DEPTH];
 	uint32_t loop_left[GUEST_LOOP_DEPTH];
+	uint32_t loop_iter[GUEST_LOOP_DEPTH];
 	unsigned depth = 0;
 	uint32_t pc = 0;
 
@@ -225,7 +262,8 @@ void guest_main(struct guest_ctl *ctl)
 		case GUEST_OP_READ:
 		case GUEST_OP_WRITE:
 		case GUEST_OP_EXEC:
-			guest_accesses(ctl, pc, op);
+			guest_accesses(ctl, pc, op,
+				       depth > 0 ? loop_iter[depth - 1] : 0);
 			break;
 		case GUEST_OP_LOOP:
 			if (op->count == 0) {
@@ -237,6 +275,7 @@ void guest_main(struct guest_ctl *ctl)
 			}
 			loop_start[depth] = pc + 1;
 			loop_left[depth] = op->count;
+			loop_iter[depth] = 0;
 			depth++;
 			break;
 		case GUEST_OP_LOOP_END:
@@ -244,6 +283,7 @@ void guest_main(struct guest_ctl *ctl)
 				guest_fail(GUEST_FAIL_BAD_LOOP);
 			}
 			if (--loop_left[depth - 1] > 0) {
+				loop_iter[depth - 1]++;
 				pc = loop_start[depth - 1];
 				continue;
 			}
@@ -265,7 +305,7 @@ void guest_main(struct guest_ctl *ctl)
 			guest_set_way();
 			break;
 		case GUEST_OP_HVC:
-			guest_hvc(op->arg, op->addr);
+			guest_timed_hvc(ctl, pc, op);
 			break;
 		default:
 			guest_fail(GUEST_FAIL_BAD_OP);
@@ -277,18 +317,31 @@ void guest_main(struct guest_ctl *ctl)
 	}
 }
 
-void guest_sync_exception(struct guest_ctl *ctl)
+/*
+ * A synchronous exception at EL1. @saved_lr points at x30 as it was when
+ * the exception was taken (entry.S saves it).
+ */
+void guest_sync_exception(struct guest_ctl *ctl, uint64_t *saved_lr)
 {
 	uint64_t esr, far, elr;
+	uint64_t ec;
 
 	__asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
 	__asm__ volatile("mrs %0, far_el1" : "=r"(far));
-	if (((esr >> 26) & 0x3f) != EC_DABT_CUR || (esr & 0x3f) != DFSC_SEA) {
+	ec = (esr >> 26) & 0x3f;
+	if ((ec != EC_DABT_CUR && ec != EC_IABT_CUR) ||
+	    (esr & 0x3f) != DFSC_SEA) {
 		guest_fail(GUEST_FAIL_EXCEPTION);
 	}
 	/* An access the hypervisor refused: count it and skip it. */
 	ctl->aborts++;
 	ctl->last_abort_far = far;
-	__asm__ volatile("mrs %0, elr_el1" : "=r"(elr));
-	__asm__ volatile("msr elr_el1, %0" : : "r"(elr + 4));
+	if (ec == EC_IABT_CUR) {
+		/* A call whose target aborted: return to the caller. */
+		elr = *saved_lr;
+	} else {
+		__asm__ volatile("mrs %0, elr_el1" : "=r"(elr));
+		elr += 4;
+	}
+	__asm__ volatile("msr elr_el1, %0" : : "r"(elr));
 }

@@ -24,8 +24,7 @@
 #define PAR_PA_MASK UINT64_C(0x0000fffffffff000)
 
 /* Decodes a stage-2 abort; false when it must simply be retried. */
-static bool exits_decode_fault(const struct switch_exit *e,
-			       struct s2_fault *f)
+static bool exits_decode_fault(const struct switch_exit *e, struct s2_fault *f)
 {
 	uint64_t ec = (e->esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
 	uint64_t fsc = e->esr & 0x3f;

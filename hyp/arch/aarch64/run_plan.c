@@ -115,7 +115,8 @@ static void run_rings(void)
 	for (unsigned c = 0; c < ncpus; c++) {
 		paddr_t pa;
 
-		if (ram_alloc(&run_ram, (uint64_t)n * 64, PAGE_SIZE, &pa) == 0) {
+		if (ram_alloc(&run_ram, (uint64_t)n * 64, PAGE_SIZE, &pa) ==
+		    0) {
 			trace_ring_set_storage(c, arch_phys_to_virt(pa), n);
 		}
 	}
@@ -232,9 +233,9 @@ int hyp_run_plan(void)
 	if (ret != 0) {
 		return run_fail(HYP_EXIT_BAD_ARGS, "%s", err);
 	}
-	run_deadline = arch_counter_now() +
-		       time_ns_to_ticks(p.h->timeout_ms * 1000000,
-					arch_counter_freq());
+	run_deadline =
+		arch_counter_now() + time_ns_to_ticks(p.h->timeout_ms * 1000000,
+						      arch_counter_freq());
 	run_start(&own);
 	if (own != NULL) {
 		exits_run_vcpu(own, run_deadline);

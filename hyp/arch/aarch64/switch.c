@@ -29,8 +29,7 @@ _Static_assert(__builtin_offsetof(struct switch_ctx, sp) == SWITCH_CTX_SP &&
 		       __builtin_offsetof(struct switch_ctx, regs) ==
 			       SWITCH_CTX_REGS,
 	       "switch_ctx offsets used by switch.S");
-_Static_assert(__builtin_offsetof(struct arch_vcpu_regs, pc) ==
-			       VCPU_REGS_PC &&
+_Static_assert(__builtin_offsetof(struct arch_vcpu_regs, pc) == VCPU_REGS_PC &&
 		       __builtin_offsetof(struct arch_vcpu_regs, pstate) ==
 			       VCPU_REGS_PSTATE,
 	       "arch_vcpu_regs offsets used by switch.S");
@@ -44,9 +43,9 @@ _Static_assert(__builtin_offsetof(struct arch_vcpu_regs, pc) ==
 #define HCR_TSW SYSREG_BIT(22)
 #define HCR_TVM SYSREG_BIT(26)
 /** HCR_EL2 while a guest runs. */
-#define HCR_GUEST                                                            \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC |         \
-	 HCR_TSW | HCR_TVM | HCR_EL2_RW)
+#define HCR_GUEST                                                              \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TSW | \
+	 HCR_TVM | HCR_EL2_RW)
 
 #define MDCR_HPMN_MASK UINT64_C(0x1f)
 #define MDCR_TPMCR SYSREG_BIT(5)
@@ -155,10 +154,9 @@ static void switch_cpu_init(unsigned cpu)
 	switch_cpu[cpu].hcr = read_sysreg(hcr_el2);
 	switch_cpu[cpu].cptr = read_sysreg(cptr_el2);
 	/* The host (EL1) owns the profiling buffer: E2PB = 0b11. */
-	switch_cpu[cpu].mdcr = (read_sysreg(mdcr_el2) & MDCR_HPMN_MASK) |
-			       (switch_cpu[cpu].spe
-					? (UINT64_C(3) << MDCR_E2PB_SHIFT)
-					: 0);
+	switch_cpu[cpu].mdcr =
+		(read_sysreg(mdcr_el2) & MDCR_HPMN_MASK) |
+		(switch_cpu[cpu].spe ? (UINT64_C(3) << MDCR_E2PB_SHIFT) : 0);
 	write_sysreg(switch_cpu[cpu].mdcr, mdcr_el2);
 	/* Guests read the counters directly; virtual == physical count. */
 	write_sysreg(read_sysreg(cnthctl_el2) | CNTHCTL_EL1PCTEN |
@@ -238,8 +236,7 @@ uint64_t switch_run(struct vcpu *v, struct switch_exit *e)
 
 	switch_el1_save(&switch_cpu[cpu].el1);
 	switch_el1_restore(&v->regs.el1);
-	trace_world_switch(TRACE_SWITCH_PHASE_GUEST_S1_LOADED, v->id,
-			   vm->vmid);
+	trace_world_switch(TRACE_SWITCH_PHASE_GUEST_S1_LOADED, v->id, vm->vmid);
 
 	write_sysreg(HCR_GUEST, hcr_el2);
 	switch_sysreg(TRACE_SYSREG_HCR_EL2, HCR_GUEST);
@@ -288,8 +285,7 @@ uint64_t switch_run(struct vcpu *v, struct switch_exit *e)
 	trace_world_switch(TRACE_SWITCH_PHASE_TRAPS_OFF, v->id, vm->vmid);
 	switch_el1_restore(&switch_cpu[cpu].el1);
 	isb();
-	trace_world_switch(TRACE_SWITCH_PHASE_HOST_RESTORED, v->id,
-			   vm->vmid);
+	trace_world_switch(TRACE_SWITCH_PHASE_HOST_RESTORED, v->id, vm->vmid);
 	/* Seed 003: profiling back on only after all host state is back. */
 	if (switch_cpu[cpu].spe && (pmscr & (PMSCR_E0SPE | PMSCR_E1SPE))) {
 		write_pmscr(pmscr);

@@ -41,8 +41,9 @@ uint64_t arch_vcpu_pc(const struct vcpu *v)
 	return v->regs.pc;
 }
 
-uint64_t arch_vcpu_inject_sea(struct vcpu *v, uint64_t far)
+uint64_t arch_vcpu_inject_sea(struct vcpu *v, uint64_t far, bool exec)
 {
+	v->regs.injected_exec = exec;
 	v->regs.injected++;
 	v->regs.injected_far = far;
 	return HOST_SEA_ESR;

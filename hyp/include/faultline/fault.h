@@ -101,4 +101,11 @@ const struct fault_policy *fault_policy_find(unsigned id);
  */
 enum fault_outcome fault_handle(struct vcpu *v, const struct s2_fault *f);
 
+/**
+ * Injects a synchronous external abort for @f into @v (an access outside
+ * its memory, or a write to read-only memory), counts and traces it.
+ * Returns FAULT_ABORT_INJECTED.
+ */
+enum fault_outcome fault_inject(struct vcpu *v, const struct s2_fault *f);
+
 #endif /* FAULTLINE_FAULT_H */

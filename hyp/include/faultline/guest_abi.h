@@ -47,17 +47,21 @@
 enum guest_op_code {
 	/** The end of the program: the vCPU reports it is done. */
 	GUEST_OP_END = 0,
-	/** @count 8-byte loads at @addr + i * @stride. */
+	/**
+	 * @count 8-byte loads at @addr + n * @arg + i * @stride, where n is
+	 * the iteration of the innermost enclosing loop (0 outside loops):
+	 * @arg is the step the op takes from one iteration to the next.
+	 */
 	GUEST_OP_READ = 1,
-	/** @count 8-byte stores of @arg at @addr + i * @stride. */
+	/** As READ, with stores (of the executor's progress counter). */
 	GUEST_OP_WRITE = 2,
-	/** @count calls of the RET placed at @addr + i * @stride. */
+	/** As READ, with calls of the RET placed at each address. */
 	GUEST_OP_EXEC = 3,
 	/** Repeat the ops up to the matching LOOP_END @count times. */
 	GUEST_OP_LOOP = 4,
 	/** End of a loop. */
 	GUEST_OP_LOOP_END = 5,
-	/** Spin for @arg ticks of the generic timer. */
+	/** Spin for @arg nanoseconds (of the generic timer). */
 	GUEST_OP_DELAY = 6,
 	/** Wait until every vCPU of the VM reaches a barrier (a hypercall). */
 	GUEST_OP_BARRIER = 7,
@@ -67,13 +71,13 @@ enum guest_op_code {
 	GUEST_OP_MMU_OFF = 9,
 	/** Clean and invalidate the data cache by set/way (DC CISW). */
 	GUEST_OP_SET_WAY = 10,
-	/** Hypercall @arg (enum guest_hvc) with argument @addr. */
+	/** Hypercall @arg (enum guest_hvc) with argument @addr; TIMED times it. */
 	GUEST_OP_HVC = 11,
 };
 
 /** Op flags. */
 enum guest_op_flags {
-	/** Time each access of a READ/WRITE/EXEC into the results. */
+	/** Time each access of a READ/WRITE/EXEC (or the HVC) into the results. */
 	GUEST_OP_TIMED = 1u << 0,
 };
 
@@ -91,7 +95,7 @@ struct guest_op {
 struct guest_result {
 	/** Index of the op in the program. */
 	uint32_t op;
-	/** enum guest_op_code of the access (READ, WRITE, EXEC). */
+	/** enum guest_op_code of the access (READ, WRITE, EXEC or HVC). */
 	uint32_t code;
 	uint64_t addr;
 	/** Generic-timer count just before the access... */

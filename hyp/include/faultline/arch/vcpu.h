@@ -21,12 +21,14 @@ void arch_vcpu_set_return(struct vcpu *v, uint64_t x0);
 uint64_t arch_vcpu_pc(const struct vcpu *v);
 
 /**
- * Makes @v take a synchronous external abort for a data access to @far
- * the next time it runs (Arm ARM D1.10.4: ESR_EL1, FAR_EL1, ELR_EL1,
- * SPSR_EL1 as if the abort was taken to EL1, PC at the EL1 vector).
- * Returns the ESR value given to the guest.
+ * Makes @v take a synchronous external abort on @far the next time it
+ * runs: an instruction abort when @exec (the guest fetched from @far),
+ * else a data abort (Arm ARM D1.10.4: ESR_EL1, FAR_EL1, ELR_EL1, SPSR_EL1
+ * as if the abort was taken to EL1, PC at the EL1 vector for the EL and
+ * stack pointer the guest was using). Returns the ESR value given to the
+ * guest.
  */
-uint64_t arch_vcpu_inject_sea(struct vcpu *v, uint64_t far);
+uint64_t arch_vcpu_inject_sea(struct vcpu *v, uint64_t far, bool exec);
 
 /**
  * Where the guest executor's flat image is in physical memory, and its

@@ -6,6 +6,7 @@
 #ifndef FAULTLINE_ARCH_VCPU_REGS_H
 #define FAULTLINE_ARCH_VCPU_REGS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /** A vCPU's registers, as far as the host keeps them. */
@@ -14,7 +15,10 @@ struct arch_vcpu_regs {
 	uint64_t x0;
 	/** FAR of the last abort injected (0: none). */
 	uint64_t injected_far;
+	/** Aborts injected so far. */
 	uint64_t injected;
+	/** The last one was an instruction abort. */
+	bool injected_exec;
 };
 
 #endif /* FAULTLINE_ARCH_VCPU_REGS_H */

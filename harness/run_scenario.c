@@ -1,0 +1,201 @@
+/* The scenario of a run (run_scenario.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <faultline/err.h>
+
+#include "results.h"
+#include "run_scenario.h"
+
+/* Tries DIR/scenarios/NAME.scn; true when it is a file. */
+static bool run_scenario_try(const char *dir, const char *name, char *out,
+			     size_t size)
+{
+	char rel[PATHS_MAX];
+
+	if ((size_t)snprintf(rel, sizeof(rel), "scenarios/%s.scn", name) >=
+	    sizeof(rel)) {
+		return false;
+	}
+	return paths_join(dir, rel, out, size) == 0 && paths_is_file(out);
+}
+
+/* Lists the scenarios of ROOT/scenarios on stderr, for a wrong name. */
+static void run_scenario_list(const char *root)
+{
+	char dir[PATHS_MAX];
+	struct dirent *e;
+	DIR *d;
+	bool any = false;
+
+	if (paths_join(root, "scenarios", dir, sizeof(dir)) != 0 ||
+	    (d = opendir(dir)) == NULL) {
+		return;
+	}
+	fprintf(stderr, "faultline: the scenarios in %s:", dir);
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+
+		if (n > 4 && strcmp(e->d_name + n - 4, ".scn") == 0) {
+			fprintf(stderr, " %.*s", (int)(n - 4), e->d_name);
+			any = true;
+		}
+	}
+	fprintf(stderr, "%s\n", any ? "" : " none");
+	closedir(d);
+}
+
+/* @arg as a file, or as a name in scenarios/ here or in the repository. */
+static int run_scenario_find(const char *arg, char *out, size_t size)
+{
+	char root[PATHS_MAX];
+	bool has_root = paths_repo_root(root, sizeof(root)) == 0;
+
+	if (paths_is_file(arg)) {
+		snprintf(out, size, "%s", arg);
+		return 0;
+	}
+	if (strchr(arg, '/') == NULL &&
+	    (run_scenario_try(".", arg, out, size) ||
+	     (has_root && run_scenario_try(root, arg, out, size)))) {
+		return 0;
+	}
+	fprintf(stderr, "faultline run: %s: no such scenario file or name\n",
+		arg);
+	if (has_root) {
+		run_scenario_list(root);
+	}
+	return -ERR_NOENT;
+}
+
+static int run_scenario_fail(const struct scn_diag *d)
+{
+	char text[sizeof(d->msg) + sizeof(d->hint) + 16];
+
+	fprintf(stderr, "%s\n", scn_diag_format(d, text, sizeof(text)));
+	return -ERR_INVAL;
+}
+
+int run_scenario_load(struct run_options *o, struct run_scenario *rs)
+{
+	struct scn_diag d;
+	int ret;
+
+	memset(rs, 0, sizeof(*rs));
+	ret = run_scenario_find(o->scenario, rs->path, sizeof(rs->path));
+	if (ret != 0) {
+		return ret;
+	}
+	ret = scenario_load(rs->path, &rs->s, &d);
+	if (ret != 0) {
+		run_scenario_fail(&d);
+		return ret;
+	}
+	if (o->policy != NULL) {
+		scenario_set_policy(&rs->s, scenario_policy_id(o->policy));
+	}
+	if (!o->smp_given) {
+		o->smp = scenario_smp(&rs->s);
+	}
+	if (scenario_check_smp(&rs->s, o->smp, &d) != 0) {
+		return run_scenario_fail(&d);
+	}
+	rs->deadline_ms = o->timeout_given ? o->timeout_ms : rs->s.timeout_ms;
+	o->timeout_ms = (unsigned)rs->deadline_ms + RUN_SCENARIO_SLACK_MS;
+	if (o->name == NULL) {
+		o->name = rs->s.name;
+	}
+	if (!results_name_ok(o->name)) {
+		fprintf(stderr,
+			"faultline run: %s: the scenario's name '%s' cannot "
+			"name a results directory; give --name\n",
+			rs->path, o->name);
+		return -ERR_INVAL;
+	}
+	return 0;
+}
+
+/* Writes @size bytes at @data to DIR/NAME. */
+static int run_scenario_file(const char *dir, const char *name,
+			     const void *data, size_t size)
+{
+	char path[PATHS_MAX];
+	FILE *f;
+	bool ok;
+
+	if (paths_join(dir, name, path, sizeof(path)) != 0) {
+		return -ERR_RANGE;
+	}
+	f = fopen(path, "wb");
+	ok = f != NULL && fwrite(data, 1, size, f) == size;
+	if (f != NULL && fclose(f) != 0) {
+		ok = false;
+	}
+	if (!ok) {
+		fprintf(stderr, "faultline: cannot write %s: %s\n", path,
+			strerror(errno));
+		return -ERR_IO;
+	}
+	return 0;
+}
+
+/* Copies the scenario's text into the run directory. */
+static int run_scenario_copy(const struct run_scenario *rs, const char *dir)
+{
+	FILE *f = fopen(rs->path, "rb");
+	char *buf = malloc(SCN_FILE_MAX);
+	size_t n = 0;
+	int ret = -ERR_IO;
+
+	if (f != NULL && buf != NULL) {
+		n = fread(buf, 1, SCN_FILE_MAX, f);
+		if (!ferror(f)) {
+			ret = run_scenario_file(dir, "scenario.scn", buf, n);
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	free(buf);
+	return ret;
+}
+
+int run_scenario_write(const struct run_scenario *rs,
+		       const struct run_options *o, const char *dir)
+{
+	struct plan plan;
+	char err[256];
+	void *blob = NULL;
+	size_t size = 0;
+	int ret = scenario_plan(&rs->s, rs->deadline_ms, &blob, &size);
+
+	if (ret != 0) {
+		fprintf(stderr, "faultline: out of memory compiling %s\n",
+			rs->path);
+		return ret;
+	}
+	/* The hypervisor's own check: a plan it would refuse is our bug. */
+	ret = plan_validate(blob, size, o->smp, &plan, err, sizeof(err));
+	if (ret != 0) {
+		fprintf(stderr,
+			"faultline: internal error: the plan compiled from %s "
+			"is invalid: %s\n",
+			rs->path, err);
+	}
+	if (ret == 0) {
+		ret = run_scenario_file(dir, "plan.bin", blob, size);
+	}
+	if (ret == 0) {
+		ret = run_scenario_copy(rs, dir);
+	}
+	free(blob);
+	return ret;
+}
+
+void run_scenario_free(struct run_scenario *rs)
+{
+	scenario_free(&rs->s);
+}

@@ -1,0 +1,166 @@
+/*
+ * Scenarios: the text files in scenarios/ (docs/scenarios.md) parsed into
+ * VMs, regions and per-vCPU programs, checked, and compiled into the run
+ * plan the hypervisor reads (hyp/include/faultline/plan.h).
+ *
+ * Every error names the place as `file:line:col: message`, with a hint
+ * when there is an obvious fix.
+ */
+#ifndef FAULTLINE_HARNESS_SCENARIO_H
+#define FAULTLINE_HARNESS_SCENARIO_H
+
+#include <stddef.h>
+
+#include <faultline/guest_abi.h>
+#include <faultline/plan.h>
+#include <faultline/types.h>
+
+/** Longest name of a scenario, VM or region (with the NUL). */
+#define SCN_NAME_MAX 32
+/** Longest description. */
+#define SCN_DESC_MAX 256
+/** Largest scenario file read. */
+#define SCN_FILE_MAX (1u << 20)
+/** Default deadline of a run (ms) when the scenario gives none. */
+#define SCN_DEFAULT_TIMEOUT_MS 30000u
+/**
+ * The RAM of the machine the harness starts (QEMU virt, -m 512M): a host
+ * VM's regions are physical memory and must be inside it.
+ */
+#define SCN_RAM_BASE UINT64_C(0x40000000)
+#define SCN_RAM_SIZE (UINT64_C(512) << 20)
+
+/** A place in the scenario's text (1-based). */
+struct scn_pos {
+	unsigned line;
+	unsigned col;
+};
+
+/** A parse or check error: "file:line:col: message" and maybe a hint. */
+struct scn_diag {
+	char msg[1024];
+	char hint[256];
+};
+
+/** One memory region of a VM. */
+struct scn_region {
+	char name[SCN_NAME_MAX];
+	/** Index of its VM. */
+	unsigned vm;
+	uint64_t ipa;
+	uint64_t size;
+	/** enum plan_region_flags. */
+	uint32_t flags;
+	struct scn_pos pos;
+};
+
+/** One VM. */
+struct scn_vm {
+	char name[SCN_NAME_MAX];
+	/** enum plan_policy. */
+	uint32_t policy;
+	/** enum plan_vm_flags. */
+	uint32_t flags;
+	uint32_t ia_bits;
+	uint32_t pool_pages;
+	uint32_t dev_pool_pages;
+	unsigned nregions;
+	unsigned nvcpus;
+	struct scn_pos pos;
+};
+
+/** One vCPU and its program (ops[first_op, first_op + nops)). */
+struct scn_vcpu {
+	unsigned vm;
+	/** Its index within its VM. */
+	unsigned index;
+	unsigned pcpu;
+	unsigned first_op;
+	unsigned nops;
+	/** Timed accesses the program records (loops multiplied out). */
+	uint64_t timed;
+	struct scn_pos pos;
+};
+
+/** A parsed scenario. */
+struct scenario {
+	/** The file, as given (for messages). */
+	char path[512];
+	char name[SCN_NAME_MAX];
+	char description[SCN_DESC_MAX];
+	/** `run smp=`: 0 when not given (enough for the vCPUs). */
+	unsigned smp;
+	/** `run timeout=` in ms. */
+	uint64_t timeout_ms;
+	/** `run bbm_delay=` in ns (0: off). */
+	uint64_t bbm_delay_ns;
+	struct scn_vm vms[PLAN_MAX_VMS];
+	unsigned nvms;
+	struct scn_region regions[PLAN_MAX_VMS * PLAN_MAX_REGIONS];
+	unsigned nregions;
+	struct scn_vcpu vcpus[PLAN_MAX_VCPUS];
+	unsigned nvcpus;
+	/** Every vCPU's program, in vCPU order, and where each op was. */
+	struct guest_op *ops;
+	struct scn_pos *op_pos;
+	unsigned nops;
+	unsigned ops_cap;
+};
+
+/**
+ * Parses @len bytes of scenario @text (named @path in messages) into @s,
+ * which scenario_free() releases whatever the result. Returns 0, or
+ * -ERR_INVAL with @d filled, -ERR_NOMEM.
+ */
+int scenario_parse(const char *path, const char *text, size_t len,
+		   struct scenario *s, struct scn_diag *d);
+
+/** Reads the file at @path and parses it (scenario_parse()). */
+int scenario_load(const char *path, struct scenario *s, struct scn_diag *d);
+
+/** Releases what @s holds. */
+void scenario_free(struct scenario *s);
+
+/**
+ * The number of CPUs a run of @s needs: `run smp=`, or one more than the
+ * highest pCPU a vCPU is placed on.
+ */
+unsigned scenario_smp(const struct scenario *s);
+
+/**
+ * Checks that @s can run on @smp CPUs (every vCPU's pCPU exists). Returns
+ * 0, or -ERR_INVAL with @d naming the vCPU.
+ */
+int scenario_check_smp(const struct scenario *s, unsigned smp,
+		       struct scn_diag *d);
+
+/**
+ * Overrides every VM's policy with @policy (enum plan_policy), as
+ * `faultline run --policy` does.
+ */
+void scenario_set_policy(struct scenario *s, uint32_t policy);
+
+/**
+ * The policy named @name ("legacy", "prejudge"): its enum plan_policy
+ * value, or 0 when there is none of that name.
+ */
+uint32_t scenario_policy_id(const char *name);
+
+/** The name of enum plan_policy @policy, or "?". */
+const char *scenario_policy_name(uint32_t policy);
+
+/**
+ * Compiles @s into a plan (plan.h) in a buffer from malloc(): *@blob, of
+ * *@size bytes, with @timeout_ms as the hypervisor's deadline. Returns 0
+ * or -ERR_NOMEM.
+ */
+int scenario_plan(const struct scenario *s, uint64_t timeout_ms, void **blob,
+		  size_t *size);
+
+/**
+ * Formats @d for a terminal: the message, then "  hint: ..." on its own
+ * line when there is one. Returns @out.
+ */
+const char *scn_diag_format(const struct scn_diag *d, char *out, size_t size);
+
+#endif /* FAULTLINE_HARNESS_SCENARIO_H */
