@@ -40,7 +40,11 @@ static enum fault_outcome fault_relax(struct vm *vm,
 	return already ? FAULT_SPURIOUS : FAULT_RETRY;
 }
 
-/* Maps the page for @f with @prot as @pol says. vm->s2.lock read-held. */
+/*
+ * Maps the page for @f with @prot as @pol says, with vm->s2.lock held:
+ * the write side when the policy is exclusive (plain stores are enough),
+ * else the read side (atomic updates, STAGE2_SHARED).
+ */
 static enum fault_outcome fault_map(struct vcpu *v,
 				    const struct fault_policy *pol,
 				    const struct s2_fault *f,
@@ -62,7 +66,8 @@ static enum fault_outcome fault_map(struct vcpu *v,
 	/* Other vCPUs may cache the entry this replaces: inner shareable. */
 	ret = stage2_map(&vm->s2, page, PAGE_SIZE, pa, prot, &vm->mem_pool,
 			 STAGE2_SCOPE_INNER_SHAREABLE,
-			 STAGE2_SHARED | pol->map_flags, &res);
+			 (pol->exclusive ? 0u : STAGE2_SHARED) | pol->map_flags,
+			 &res);
 	*level = res.level;
 	switch (ret) {
 	case 0:
@@ -133,9 +138,15 @@ static enum fault_outcome fault_vm(struct vcpu *v, const struct s2_fault *f,
 			  pa_add(r->pa, ALIGN_DOWN(f->ipa, PAGE_SIZE) - r->ipa),
 			  PAGE_SIZE, TRACE_CMO_WHY_FIRST_MAP);
 	}
-	rwlock_read_lock(&vm->s2.lock);
-	out = fault_map(v, pol, f, r, prot, level);
-	rwlock_read_unlock(&vm->s2.lock);
+	if (pol->exclusive) {
+		rwlock_write_lock(&vm->s2.lock);
+		out = fault_map(v, pol, f, r, prot, level);
+		rwlock_write_unlock(&vm->s2.lock);
+	} else {
+		rwlock_read_lock(&vm->s2.lock);
+		out = fault_map(v, pol, f, r, prot, level);
+		rwlock_read_unlock(&vm->s2.lock);
+	}
 	if (logging && f->access == FAULT_WRITE &&
 	    (out == FAULT_MAPPED || out == FAULT_REMAPPED ||
 	     out == FAULT_RELAXED || out == FAULT_SPURIOUS)) {

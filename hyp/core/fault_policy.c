@@ -10,13 +10,17 @@
 const struct fault_policy fault_policies[] = {
 	{
 		/*
-		 * KVM before seed 002: every fault rebuilds the leaf with
-		 * break-before-make, identical or not, and a permission
-		 * fault rebuilds it with the new permissions.
+		 * KVM before seed 002: faults serialised on one lock, and
+		 * every fault rebuilds the leaf with break-before-make,
+		 * identical or not; a permission fault rebuilds it with the
+		 * new permissions. A vCPU that faulted while another's BBM
+		 * had the entry invalid waits for the lock, then replaces
+		 * the other's fresh entry with its own: the RW/RO ping-pong.
 		 */
 		.id = PLAN_POLICY_LEGACY,
 		.name = "legacy",
 		.map_flags = 0,
+		.exclusive = true,
 		.relax_in_place = false,
 		.inval_on_relax_retry = false,
 	},
@@ -31,10 +35,11 @@ const struct fault_policy fault_policies[] = {
 		.name = "prejudge",
 		.map_flags =
 			STAGE2_MAP_SKIP_IDENTICAL | STAGE2_MAP_NO_PERM_CHANGE,
+		.exclusive = false,
 		.relax_in_place = true,
 		.inval_on_relax_retry = true,
 	},
-	{0, NULL, 0, false, false},
+	{0, NULL, 0, false, false, false},
 };
 
 const struct fault_policy *fault_policy_find(unsigned id)

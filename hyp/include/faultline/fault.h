@@ -75,6 +75,13 @@ struct fault_policy {
 	/** stage2_map() flags for a fault that needs a mapping. */
 	unsigned map_flags;
 	/**
+	 * Handle faults one at a time under the write side of the stage-2
+	 * lock, as KVM did while mmu_lock was a spinlock (before 2021); else
+	 * in parallel under the read side, entries changed by atomic
+	 * compare-and-swap.
+	 */
+	bool exclusive;
+	/**
 	 * On a permission fault, relax the entry in place (true), or rebuild
 	 * it with the new permissions and break-before-make (false).
 	 */
