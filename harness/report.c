@@ -143,6 +143,10 @@ int report_write_summary(const struct report *r, const char *path)
 	}
 	json_key(&w, "mode");
 	json_string(&w, r->mode);
+	json_key(&w, "scenario");
+	json_string(&w, r->scenario);
+	json_key(&w, "policy");
+	json_string(&w, r->policy);
 	json_key(&w, "smp");
 	json_u64(&w, r->smp);
 	json_key(&w, "duration_s");
@@ -181,6 +185,12 @@ int report_write_summary(const struct report *r, const char *path)
 	report_json_crash(&w, r->sum);
 	json_key(&w, "tests");
 	report_json_tests(&w, r->tests);
+	json_key(&w, "fault_path");
+	if (r->faults != NULL && faultstats_any(r->faults)) {
+		faultstats_json(r->faults, &w);
+	} else {
+		json_null(&w);
+	}
 	json_object_end(&w);
 	ret = json_finish(&w);
 	if (fclose(f) != 0 && ret == 0) {
@@ -249,7 +259,9 @@ static void report_boot_line(const struct report *r, FILE *out, bool color)
 	uint64_t lo = 0, hi = 0;
 	unsigned reboots = 0;
 
-	fprintf(out, "faultline: %s %s%s%s", r->mode,
+	fprintf(out, "faultline: %s%s %s%s%s",
+		r->scenario != NULL ? "scenario " : "",
+		r->scenario != NULL ? r->scenario : r->mode,
 		color ? (ok ? REPORT_GREEN : REPORT_RED) : "",
 		verdict_name(r->verdict), color ? REPORT_RESET : "");
 	if (s == NULL) {
@@ -340,6 +352,9 @@ void report_print(const struct report *r, FILE *out, bool color)
 
 	report_boot_line(r, out, color);
 	report_trace_lines(r, out, color);
+	if (r->faults != NULL) {
+		faultstats_print(r->faults, out, color);
+	}
 	if (s != NULL && s->has_crash) {
 		fprintf(out,
 			"faultline: %scrash on cpu %u: %s (ESR 0x%llx), FAR "

@@ -10,6 +10,7 @@
 
 #include <faultline/trace/decode.h>
 
+#include "faultstats.h"
 #include "proc.h"
 #include "summary.h"
 #include "testout.h"
@@ -20,6 +21,9 @@ struct report {
 	/** The run directory, as shown to the user. */
 	const char *dir;
 	const char *mode;
+	/** The scenario's name and the policy asked for, or NULL. */
+	const char *scenario;
+	const char *policy;
 	unsigned smp;
 	/** The limit the run had, in milliseconds. */
 	unsigned timeout_ms;
@@ -34,6 +38,8 @@ struct report {
 	const struct trace_data *td;
 	/** Its summary, or NULL when there was no trace. */
 	const struct summary *sum;
+	/** What the trace says about the fault path, or NULL. */
+	const struct faultstats *faults;
 	/** The EL2 test results, or NULL when the mode was not test. */
 	const struct testout *tests;
 	/** DIR/events.csv was written. */

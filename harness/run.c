@@ -52,6 +52,7 @@ struct run_state {
 	struct proc_result res;
 	struct trace_data td;
 	struct summary sum;
+	struct faultstats faults;
 	struct testout tests;
 	struct report r;
 	struct manifest m;
@@ -239,8 +240,10 @@ static void run_collect_trace(struct run_state *s)
 	/* Whatever arrived: a damaged or cut file still yields its records. */
 	r->trace_ret = trace_data_load_file(s->p.trace, &s->td);
 	r->td = &s->td;
-	if (summary_compute(&s->td, &s->sum) == 0) {
+	if (summary_compute(&s->td, &s->sum) == 0 &&
+	    faultstats_compute(&s->td, &s->faults) == 0) {
 		r->sum = &s->sum;
+		r->faults = &s->faults;
 	} else {
 		fprintf(stderr, "faultline: out of memory summarising the "
 				"trace\n");
@@ -417,6 +420,11 @@ int run_main(int argc, char *const *argv)
 		s->r = (struct report){
 			.dir = s->p.shown_dir,
 			.mode = s->o.mode,
+			.scenario = s->o.scenario != NULL ? s->sc.s.name : NULL,
+			.policy = s->o.scenario != NULL
+					  ? scenario_policy_name(
+						    s->sc.s.vms[0].policy)
+					  : NULL,
 			.smp = s->o.smp,
 			.timeout_ms = s->o.timeout_ms,
 			.proc = &s->res,
@@ -427,6 +435,7 @@ int run_main(int argc, char *const *argv)
 	testout_free(&s->tests);
 	run_scenario_free(&s->sc);
 	summary_free(&s->sum);
+	faultstats_free(&s->faults);
 	trace_data_free(&s->td);
 	free(s);
 	return status;

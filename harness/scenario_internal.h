@@ -65,8 +65,8 @@ int scn_error(struct scn_parser *p, unsigned wi, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
 
 /** Reports an error at @pos and returns -ERR_INVAL. */
-int scn_error_at(struct scn_parser *p, struct scn_pos pos, const char *fmt,
-		 ...) PRINTF_LIKE(3, 4);
+int scn_error_at(struct scn_parser *p, struct scn_pos pos, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
 
 /** Sets the hint of the error being reported. */
 void scn_hint(struct scn_parser *p, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -90,8 +90,8 @@ int scn_size(struct scn_parser *p, unsigned wi, const char *val, size_t len,
 	     uint64_t *out);
 
 /** Reads a duration: a number with a unit ns, us, ms or s, into ns. */
-int scn_duration(struct scn_parser *p, unsigned wi, const char *val,
-		 size_t len, uint64_t *out);
+int scn_duration(struct scn_parser *p, unsigned wi, const char *val, size_t len,
+		 uint64_t *out);
 
 /**
  * Reads a name (letters, digits, '-', '_', '.', starting with a letter)

@@ -37,7 +37,8 @@ static int scn_split(struct scn_parser *p, const char *line, size_t len)
 		w->col = (unsigned)i + 1;
 		w->quoted = line[i] == '"';
 		if (w->quoted) {
-			const char *end = memchr(line + i + 1, '"', len - i - 1);
+			const char *end =
+				memchr(line + i + 1, '"', len - i - 1);
 
 			if (end == NULL) {
 				return scn_error(p, p->nw - 1,
@@ -286,8 +287,9 @@ static int scn_stmt_vm(struct scn_parser *p)
 		vm->dev_pool_pages = 16;
 	}
 	if ((vm->flags & PLAN_VM_HOST_S2) && vm->dev_pool_pages == 0) {
-		return scn_error(p, 0, "a host_s2 VM needs dev_pool of 1 page "
-				       "or more");
+		return scn_error(p, 0,
+				 "a host_s2 VM needs dev_pool of 1 page "
+				 "or more");
 	}
 	s->nvms++;
 	return 0;
@@ -303,8 +305,9 @@ static int scn_region_fits(struct scn_parser *p, const struct scn_region *r)
 	bool host = (vm->flags & PLAN_VM_HOST_S2) != 0;
 
 	if (r->ipa >= limit || r->size > limit - r->ipa) {
-		scn_error(p, 0, "region '%s' ends beyond the VM's %u-bit IPA "
-				"space",
+		scn_error(p, 0,
+			  "region '%s' ends beyond the VM's %u-bit IPA "
+			  "space",
 			  r->name, vm->ia_bits);
 		scn_hint(p, "raise ipa_bits on the vm line");
 		return -ERR_INVAL;
@@ -313,9 +316,10 @@ static int scn_region_fits(struct scn_parser *p, const struct scn_region *r)
 		     r->ipa + r->size > SCN_RAM_BASE + SCN_RAM_SIZE)) {
 		scn_error(p, 0, "region '%s' of a host_s2 VM is not RAM",
 			  r->name);
-		scn_hint(p, "a host VM's regions are physical memory: RAM is "
-			    "0x%llx to 0x%llx (and the hypervisor's image is "
-			    "at its start)",
+		scn_hint(p,
+			 "a host VM's regions are physical memory: RAM is "
+			 "0x%llx to 0x%llx (and the hypervisor's image is "
+			 "at its start)",
 			 (unsigned long long)SCN_RAM_BASE,
 			 (unsigned long long)(SCN_RAM_BASE + SCN_RAM_SIZE));
 		return -ERR_INVAL;
@@ -323,8 +327,9 @@ static int scn_region_fits(struct scn_parser *p, const struct scn_region *r)
 	if (!host && r->ipa < rsv_end && rsv < r->ipa + r->size) {
 		scn_error(p, 0, "region '%s' overlaps the executor's IPAs",
 			  r->name);
-		scn_hint(p, "0x%llx to 0x%llx hold the guest executor and its "
-			    "vCPUs' stacks and programs",
+		scn_hint(p,
+			 "0x%llx to 0x%llx hold the guest executor and its "
+			 "vCPUs' stacks and programs",
 			 (unsigned long long)rsv, (unsigned long long)rsv_end);
 		return -ERR_INVAL;
 	}
@@ -468,7 +473,8 @@ static int scn_stmt_vcpu(struct scn_parser *p)
 		if (scn_key(p, i, "count", &v, &len)) {
 			ret = scn_number(p, i, v, len, PLAN_MAX_VCPUS, &count);
 			if (ret == 0 && count == 0) {
-				ret = scn_error(p, i, "count must be 1 or more");
+				ret = scn_error(p, i,
+						"count must be 1 or more");
 			}
 		} else if (scn_key(p, i, "pcpu", &v, &len)) {
 			ret = scn_number(p, i, v, len, PLAN_MAX_VCPUS - 1,
@@ -482,8 +488,7 @@ static int scn_stmt_vcpu(struct scn_parser *p)
 	}
 	if (s->nvcpus + count > PLAN_MAX_VCPUS ||
 	    pcpu + count > PLAN_MAX_VCPUS) {
-		return scn_error(p, 0,
-				 "more than %d vCPUs, or a pCPU past %d",
+		return scn_error(p, 0, "more than %d vCPUs, or a pCPU past %d",
 				 PLAN_MAX_VCPUS, PLAN_MAX_VCPUS - 1);
 	}
 	for (unsigned i = 0; i < s->nvcpus; i++) {

@@ -133,7 +133,7 @@ int scenario_plan(const struct scenario *s, uint64_t timeout_ms, void **blob,
 
 const char *scn_diag_format(const struct scn_diag *d, char *out, size_t size)
 {
-	snprintf(out, size, "%s%s%s", d->msg, d->hint[0] != '\0' ? "\n  hint: " : "",
-		 d->hint);
+	snprintf(out, size, "%s%s%s", d->msg,
+		 d->hint[0] != '\0' ? "\n  hint: " : "", d->hint);
 	return out;
 }

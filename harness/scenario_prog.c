@@ -144,8 +144,9 @@ static int scn_access_in_region(struct scn_parser *p,
 	     scn_muladd(p->block_vcpus - 1, vstep, last, &last) &&
 	     last < r->size && r->size - last >= 8;
 	if (!ok) {
-		scn_error(p, 1, "the accesses run past the end of region '%s' "
-				"(%llu bytes)",
+		scn_error(p, 1,
+			  "the accesses run past the end of region '%s' "
+			  "(%llu bytes)",
 			  r->name, (unsigned long long)r->size);
 		scn_hint(p, "offset + (loop count - 1) * step + (count - 1) * "
 			    "stride + (vCPUs - 1) * vcpu_step must stay inside "
@@ -191,7 +192,8 @@ static int scn_op_access(struct scn_parser *p, uint16_t code)
 		} else if (scn_key(p, i, "count", &v, &len)) {
 			ret = scn_number(p, i, v, len, UINT32_MAX, &x);
 			if (ret == 0 && x == 0) {
-				ret = scn_error(p, i, "count must be 1 or more");
+				ret = scn_error(p, i,
+						"count must be 1 or more");
 			}
 			op.count = (uint32_t)x;
 		} else if (scn_key(p, i, "stride", &v, &len)) {
@@ -213,8 +215,9 @@ static int scn_op_access(struct scn_parser *p, uint16_t code)
 	}
 	op.addr = (r != NULL ? r->ipa : 0) + off;
 	if ((op.addr | op.stride | op.arg | vstep) % 8 != 0) {
-		return scn_error(p, 1, "addresses, strides and steps must be "
-				       "multiples of 8 bytes");
+		return scn_error(p, 1,
+				 "addresses, strides and steps must be "
+				 "multiples of 8 bytes");
 	}
 	if (r != NULL) {
 		ret = scn_access_in_region(p, r, off, &op, vstep);
@@ -405,8 +408,8 @@ int scn_program_line(struct scn_parser *p)
 			return scn_vcpu_close(p);
 		}
 		p->depth--;
-		return scn_emit(p, &(struct guest_op){.code = GUEST_OP_LOOP_END},
-				0);
+		return scn_emit(
+			p, &(struct guest_op){.code = GUEST_OP_LOOP_END}, 0);
 	}
 	if (scn_is(p, 0, "read")) {
 		return scn_op_access(p, GUEST_OP_READ);

@@ -8,8 +8,8 @@
 
 #include "scenario_internal.h"
 
-static int scn_verror(struct scn_parser *p, struct scn_pos pos,
-		      const char *fmt, va_list ap)
+static int scn_verror(struct scn_parser *p, struct scn_pos pos, const char *fmt,
+		      va_list ap)
 {
 	char what[384];
 
@@ -32,8 +32,7 @@ int scn_error(struct scn_parser *p, unsigned wi, const char *fmt, ...)
 	return ret;
 }
 
-int scn_error_at(struct scn_parser *p, struct scn_pos pos, const char *fmt,
-		 ...)
+int scn_error_at(struct scn_parser *p, struct scn_pos pos, const char *fmt, ...)
 {
 	va_list ap;
 	int ret;
@@ -55,8 +54,7 @@ void scn_hint(struct scn_parser *p, const char *fmt, ...)
 
 bool scn_is(const struct scn_parser *p, unsigned wi, const char *text)
 {
-	return wi < p->nw && !p->w[wi].quoted &&
-	       p->w[wi].len == strlen(text) &&
+	return wi < p->nw && !p->w[wi].quoted && p->w[wi].len == strlen(text) &&
 	       memcmp(p->w[wi].text, text, p->w[wi].len) == 0;
 }
 
@@ -75,8 +73,7 @@ bool scn_key(const struct scn_parser *p, unsigned wi, const char *key,
 }
 
 /* Reads the digits of a number; *@used is how many characters it took. */
-static bool scn_digits(const char *val, size_t len, uint64_t *out,
-		       size_t *used)
+static bool scn_digits(const char *val, size_t len, uint64_t *out, size_t *used)
 {
 	unsigned base = 10;
 	size_t i = 0;
@@ -162,14 +159,14 @@ int scn_size(struct scn_parser *p, unsigned wi, const char *val, size_t len,
 	return -ERR_INVAL;
 }
 
-int scn_duration(struct scn_parser *p, unsigned wi, const char *val,
-		 size_t len, uint64_t *out)
+int scn_duration(struct scn_parser *p, unsigned wi, const char *val, size_t len,
+		 uint64_t *out)
 {
 	static const struct {
 		const char *unit;
 		uint64_t ns;
-	} units[] = {{"ns", 1}, {"us", 1000}, {"ms", 1000000},
-		     {"s", 1000000000}};
+	} units[] = {
+		{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}};
 	size_t used;
 	uint64_t v;
 
@@ -204,8 +201,9 @@ int scn_name(struct scn_parser *p, unsigned wi, char *out)
 	if (w->quoted || w->len == 0 || w->len >= SCN_NAME_MAX ||
 	    !isalpha((unsigned char)w->text[0])) {
 		scn_error(p, wi, "'%.*s' is not a name", (int)w->len, w->text);
-		scn_hint(p, "names start with a letter and have at most %d "
-			    "letters, digits, '-', '_' or '.'",
+		scn_hint(p,
+			 "names start with a letter and have at most %d "
+			 "letters, digits, '-', '_' or '.'",
 			 SCN_NAME_MAX - 1);
 		return -ERR_INVAL;
 	}
