@@ -1,7 +1,7 @@
 # The commands users run: deps, test, run, debug, format, lint, help.
 
 QEMU ?= qemu-system-aarch64
-RUN_ARGS ?=
+RUN_ARGS ?= same-gpa-race
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
 	find hyp trace harness tests bench -name '*.[ch]')
 
@@ -11,7 +11,7 @@ help:
 	@echo "  make deps     install missing Debian packages (quick when present)"
 	@echo "  make          build build/hyp.elf, build/faultline and the tests"
 	@echo "  make test     deps + build + every test; ends with 'N passed, N failed'"
-	@echo "  make run      boot the hypervisor under QEMU and summarise (RUN_ARGS=...)"
+	@echo "  make run      run a scenario under QEMU and summarise (RUN_ARGS=same-gpa-race)"
 	@echo "  make debug    QEMU stopped at the first instruction, gdb stub on :1234"
 	@echo "  make format   clang-format every C file in place"
 	@echo "  make lint     clang-format check + cppcheck"
