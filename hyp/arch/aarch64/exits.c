@@ -4,6 +4,12 @@
  * set/way operation (HCR_EL2.TSW), and the vCPU run loop. Anything else a
  * guest does to trap stops that vCPU with a report: a guest never crashes
  * the hypervisor.
+ *
+ * A guest that never traps is stopped by the preemption timer: armed at
+ * the deadline while the vCPU runs, its interrupt makes the guest exit
+ * with an IRQ, and the loop's deadline check stops the vCPU. The
+ * hypervisor runs with PSTATE.I masked (head.S, init.S), so the interrupt
+ * is only ever taken from a guest, as an exit, never inside EL2 code.
  */
 #include <faultline/arch/cpu.h>
 #include <faultline/fault.h>
@@ -11,6 +17,8 @@
 #include <faultline/vm_ops.h>
 
 #include "exits.h"
+#include "gicv3.h"
+#include "preempt.h"
 #include "switch.h"
 
 #define EC_HVC64 0x16
@@ -165,12 +173,43 @@ static void exits_sync(struct vcpu *v, const struct switch_exit *e,
 	}
 }
 
+/*
+ * An IRQ exit. Nothing is routed to guests: the preemption timer is
+ * masked and ended (the loop then finds the deadline passed), anything
+ * else is acknowledged and ended so it cannot keep the guest exiting.
+ */
+static void exits_irq(uint64_t deadline)
+{
+	uint32_t intid = gicv3_ack();
+
+	/* 1020-1023: special INTIDs, nothing was acknowledged. */
+	if (intid >= 1020 && intid <= GICV3_INTID_SPURIOUS) {
+		return;
+	}
+	if (intid == PREEMPT_TIMER_INTID) {
+		/*
+		 * Masked before the EOI: the timer's output is a level, and
+		 * it stays asserted while the deadline is past.
+		 */
+		preempt_mask();
+		gicv3_eoi(intid);
+		if (arch_counter_now() <= deadline) {
+			/* Fired at the deadline's very tick: wait for more. */
+			preempt_arm(deadline);
+		}
+		return;
+	}
+	gicv3_eoi(intid);
+}
+
 void exits_run_vcpu(struct vcpu *v, uint64_t deadline)
 {
 	struct switch_exit e;
 
 	atomic_store_explicit(&v->state, VCPU_RUNNING, memory_order_release);
 	trace_vcpu_run(v->id, v->vm->vmid, v->regs.pc);
+	/* Without it (no GICv3 here), the deadline holds at exits only. */
+	preempt_arm(deadline);
 	while (!vcpu_stopped(v)) {
 		if (arch_counter_now() > deadline) {
 			vcpu_stop(v, TRACE_VCPU_STOP_BUDGET, 0);
@@ -184,10 +223,12 @@ void exits_run_vcpu(struct vcpu *v, uint64_t deadline)
 			exits_sync(v, &e, deadline);
 			break;
 		case EXC_LOW64_IRQ:
-		case EXC_LOW64_FIQ:
 		case EXC_LOW32_IRQ:
+			exits_irq(deadline);
+			break;
+		case EXC_LOW64_FIQ:
 		case EXC_LOW32_FIQ:
-			/* Nothing is routed to guests yet: just resume. */
+			/* Group 0 is not enabled: nothing to acknowledge. */
 			break;
 		default:
 			/* An SError from the guest's world. */
@@ -195,4 +236,5 @@ void exits_run_vcpu(struct vcpu *v, uint64_t deadline)
 			break;
 		}
 	}
+	preempt_disarm();
 }

@@ -21,6 +21,7 @@
 #include "hyp_main.h"
 #include "plan_run.h"
 #include "plat.h"
+#include "preempt.h"
 #include "sysreg.h"
 
 /* How long the boot CPU waits for another CPU to answer. */
@@ -357,6 +358,15 @@ NORETURN void cpu_runtime_entry(uint64_t t_boot_on, uint64_t t_trampoline,
 	trace_trampoline_entered_at(t_trampoline, pc_trampoline, pc_boot);
 	trace_runtime_tables_on_at(t_runtime_on, read_sysreg(ttbr0_el2));
 	trace_tlbi_at(t_tlbi, TRACE_TLBI_OP_ALLE2, 0, 0, TRACE_SHARE_NSH, 0);
+	/*
+	 * The GIC and the preemption timer, here rather than at a CPU's first
+	 * vCPU: every boot passes here (CPU_ON resets the CPU interface, so a
+	 * CPU back from hotplug needs it again), the boot CPU sets up the
+	 * distributor before any other CPU starts, and a CPU takes no job
+	 * before it is online. A failure is printed and only costs
+	 * preemption.
+	 */
+	preempt_cpu_init();
 	smp_cpu_arrived(self);
 	if (i == 0) {
 		hyp_main();

@@ -5,6 +5,7 @@
 #include <faultline/err.h>
 #include <faultline/hyp_layout.h>
 
+#include "gicv3.h"
 #include "hyp_state.h"
 #include "psci.h"
 
@@ -30,7 +31,11 @@ int arch_cpu_start(unsigned index)
 
 NORETURN void arch_cpu_stop_self(void)
 {
-	int64_t ret = psci_call(PSCI_CPU_OFF, 0, 0, 0);
+	int64_t ret;
+
+	/* Its redistributor must know the CPU is going (IHI 0069). */
+	gicv3_cpu_sleep();
+	ret = psci_call(PSCI_CPU_OFF, 0, 0, 0);
 
 	panic("PSCI CPU_OFF returned %lld (%s)", (long long)ret,
 	      psci_err_name(ret));
