@@ -22,6 +22,7 @@
 #include "plan_run.h"
 #include "plat.h"
 #include "preempt.h"
+#include "switch.h"
 #include "sysreg.h"
 
 /* How long the boot CPU waits for another CPU to answer. */
@@ -367,6 +368,7 @@ NORETURN void cpu_runtime_entry(uint64_t t_boot_on, uint64_t t_trampoline,
 	 * preemption.
 	 */
 	preempt_cpu_init();
+	switch_cpu_booted(i);
 	smp_cpu_arrived(self);
 	if (i == 0) {
 		hyp_main();

@@ -145,6 +145,12 @@ static void switch_el1_restore(const struct arch_el1_sysregs *s)
 	write_sysreg(s->tpidrro_el0, tpidrro_el0);
 }
 
+void switch_cpu_booted(unsigned cpu)
+{
+	switch_cpu[cpu].ready = false;
+	switch_cpu[cpu].host_s2_loaded = false;
+}
+
 /* The CPU's host state and timer access, on its first switch. */
 static void switch_cpu_init(unsigned cpu)
 {

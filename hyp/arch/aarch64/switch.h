@@ -48,4 +48,12 @@ static inline bool switch_needs_at(const struct switch_exit *e)
  */
 uint64_t switch_run(struct vcpu *v, struct switch_exit *e);
 
+/**
+ * Forgets what the world switch set up on CPU @cpu (CNTHCTL_EL2,
+ * CNTVOFF_EL2, MDCR_EL2, the host's saved registers, whether it loaded the
+ * host stage 2): called on every boot of the CPU, since CPU_ON resets it
+ * and its TLBs, so the next switch sets them up again.
+ */
+void switch_cpu_booted(unsigned cpu);
+
 #endif /* FAULTLINE_AARCH64_SWITCH_H */
