@@ -41,7 +41,33 @@ static enum fault_outcome fault_relax(struct vm *vm,
 }
 
 /*
- * Maps the page for @f with @prot as @pol says, with vm->s2.lock held:
+ * How much one fault at @ipa in @r maps: a page, or in a `blocks` region
+ * the largest block (1 GiB, 2 MiB) that lies inside the region with its
+ * IPA and PA equally aligned. Dirty logging tracks pages: pages only then
+ * (the regions were split when logging started).
+ */
+static uint64_t fault_granule(const struct vm_region *r, uint64_t ipa,
+			      bool logging)
+{
+	if (!(r->flags & PLAN_REGION_BLOCKS) || logging) {
+		return PAGE_SIZE;
+	}
+	for (unsigned level = 1; level < 3; level++) {
+		uint64_t size = stage2_level_size(level);
+		uint64_t base = ALIGN_DOWN(ipa, size);
+
+		if (r->size >= size && base >= r->ipa &&
+		    base - r->ipa <= r->size - size &&
+		    IS_ALIGNED(pa_addr(r->pa) - r->ipa, size)) {
+			return size;
+		}
+	}
+	return PAGE_SIZE;
+}
+
+/*
+ * Maps the @size bytes around @f with @prot as @pol says, with
+ * vm->s2.lock held:
  * the write side when the policy is exclusive (plain stores are enough),
  * else the read side (atomic updates, STAGE2_SHARED).
  */
@@ -49,12 +75,13 @@ static enum fault_outcome fault_map(struct vcpu *v,
 				    const struct fault_policy *pol,
 				    const struct s2_fault *f,
 				    const struct vm_region *r, unsigned prot,
-				    unsigned *level)
+				    uint64_t size, unsigned *level)
 {
 	struct vm *vm = v->vm;
 	struct stage2_result res = {0};
 	uint64_t page = ALIGN_DOWN(f->ipa, PAGE_SIZE);
-	paddr_t pa = pa_add(r->pa, page - r->ipa);
+	uint64_t base = ALIGN_DOWN(f->ipa, size);
+	paddr_t pa = pa_add(r->pa, base - r->ipa);
 	enum fault_outcome out;
 	int ret;
 
@@ -64,7 +91,7 @@ static enum fault_outcome fault_map(struct vcpu *v,
 		return out;
 	}
 	/* Other vCPUs may cache the entry this replaces: inner shareable. */
-	ret = stage2_map(&vm->s2, page, PAGE_SIZE, pa, prot, &vm->mem_pool,
+	ret = stage2_map(&vm->s2, base, size, pa, prot, &vm->mem_pool,
 			 STAGE2_SCOPE_INNER_SHAREABLE,
 			 (pol->exclusive ? 0u : STAGE2_SHARED) | pol->map_flags,
 			 &res);
@@ -99,6 +126,51 @@ enum fault_outcome fault_inject(struct vcpu *v, const struct s2_fault *f)
 	return FAULT_ABORT_INJECTED;
 }
 
+/*
+ * Decides what fault @f in @r maps and maps it, with vm->s2.lock held.
+ * Dirty logging starts and harvests under the write side of that lock, so
+ * the flag read here holds until the fault is done: a fault cannot map a
+ * page writable behind a harvest's back, nor mark it before.
+ */
+static enum fault_outcome fault_locked(struct vcpu *v, const struct s2_fault *f,
+				       const struct fault_policy *pol,
+				       struct vm_region *r, unsigned *level)
+{
+	struct vm *vm = v->vm;
+	unsigned prot = vm_region_prot(r);
+	bool vm_logging =
+		atomic_load_explicit(&vm->dirty_logging, memory_order_acquire);
+	/*
+	 * The regions dirty_log.c logs: not the executor's, and not devices,
+	 * which it neither write-protects nor marks (nor does KVM).
+	 */
+	bool logging = vm_logging && (prot & STAGE2_PROT_W) &&
+		       !(r->flags & (VM_REGION_PRIVATE | VM_REGION_EXECUTOR |
+				     PLAN_REGION_DEVICE));
+	uint64_t size = fault_granule(r, f->ipa, vm_logging);
+	enum fault_outcome out;
+
+	if (logging && f->access != FAULT_WRITE) {
+		/* So that the first write to the page faults and is logged. */
+		prot &= ~(unsigned)STAGE2_PROT_W;
+	}
+	if (f->kind == FAULT_TRANSLATION && vm_caches_off(vm) &&
+	    !(prot & STAGE2_PROT_DEVICE)) {
+		/* Seed 001: the guest reads memory past the caches. */
+		cmo_clean(vm, pa_add(r->pa, ALIGN_DOWN(f->ipa, size) - r->ipa),
+			  size, TRACE_CMO_WHY_FIRST_MAP);
+	}
+	out = fault_map(v, pol, f, r, prot, size, level);
+	if (logging && f->access == FAULT_WRITE &&
+	    (out == FAULT_MAPPED || out == FAULT_REMAPPED ||
+	     out == FAULT_RELAXED || out == FAULT_SPURIOUS)) {
+		/* Seed 002: only a fault that was handled marks the page. */
+		dirty_log_mark(v, r, f->ipa);
+		out = FAULT_DIRTY_LOGGED;
+	}
+	return out;
+}
+
 static enum fault_outcome fault_vm(struct vcpu *v, const struct s2_fault *f,
 				   const struct fault_policy *pol,
 				   unsigned *level)
@@ -107,7 +179,6 @@ static enum fault_outcome fault_vm(struct vcpu *v, const struct s2_fault *f,
 	struct vm_region *r = vm_region_find(vm, f->ipa);
 	enum fault_outcome out;
 	unsigned prot;
-	bool logging;
 
 	if (r == NULL) {
 		/* Outside its memory: the guest's problem, not ours. */
@@ -123,36 +194,14 @@ static enum fault_outcome fault_vm(struct vcpu *v, const struct s2_fault *f,
 		vcpu_stop(v, TRACE_VCPU_STOP_VM_STOPPED, f->esr);
 		return FAULT_VM_STOPPED;
 	}
-	logging = atomic_load_explicit(&vm->dirty_logging,
-				       memory_order_acquire) &&
-		  (prot & STAGE2_PROT_W) &&
-		  !(r->flags & (VM_REGION_PRIVATE | VM_REGION_EXECUTOR));
-	if (logging && f->access != FAULT_WRITE) {
-		/* So that the first write to the page faults and is logged. */
-		prot &= ~(unsigned)STAGE2_PROT_W;
-	}
-	if (f->kind == FAULT_TRANSLATION && vm_caches_off(vm) &&
-	    !(prot & STAGE2_PROT_DEVICE)) {
-		/* Seed 001: the guest reads memory past the caches. */
-		cmo_clean(vm,
-			  pa_add(r->pa, ALIGN_DOWN(f->ipa, PAGE_SIZE) - r->ipa),
-			  PAGE_SIZE, TRACE_CMO_WHY_FIRST_MAP);
-	}
 	if (pol->exclusive) {
 		rwlock_write_lock(&vm->s2.lock);
-		out = fault_map(v, pol, f, r, prot, level);
+		out = fault_locked(v, f, pol, r, level);
 		rwlock_write_unlock(&vm->s2.lock);
 	} else {
 		rwlock_read_lock(&vm->s2.lock);
-		out = fault_map(v, pol, f, r, prot, level);
+		out = fault_locked(v, f, pol, r, level);
 		rwlock_read_unlock(&vm->s2.lock);
-	}
-	if (logging && f->access == FAULT_WRITE &&
-	    (out == FAULT_MAPPED || out == FAULT_REMAPPED ||
-	     out == FAULT_RELAXED || out == FAULT_SPURIOUS)) {
-		/* Seed 002: only a fault that was handled marks the page. */
-		dirty_log_mark(v, r, f->ipa);
-		out = FAULT_DIRTY_LOGGED;
 	}
 	return out;
 }

@@ -43,11 +43,21 @@ enum fault_outcome host_s2_fault(struct vcpu *v, const struct s2_fault *f,
 	struct mem_range range, found;
 	struct stage2_pool *pool;
 	struct stage2_result res = {0};
+	unsigned prot;
 	bool device;
 	int ret;
 
 	if (r == NULL) {
 		/* Neither the host's memory nor a device: not the host's. */
+		return fault_inject(v, f);
+	}
+	prot = vm_region_prot(r);
+	if ((f->access == FAULT_WRITE && !(prot & STAGE2_PROT_W)) ||
+	    (f->access == FAULT_EXEC && !(prot & STAGE2_PROT_X))) {
+		/*
+		 * A mapping with @prot would not allow the access: the next
+		 * fault would find it mapped and call it spurious, forever.
+		 */
 		return fault_inject(v, f);
 	}
 	device = (r->flags & VM_REGION_HOST_DEVICE) != 0;
@@ -65,14 +75,14 @@ enum fault_outcome host_s2_fault(struct vcpu *v, const struct s2_fault *f,
 	if (ret == 0) {
 		/* Entries that were invalid: no invalidation needed (local). */
 		ret = stage2_map(&vm->s2, found.base, found.size,
-				 pa_init(found.base), vm_region_prot(r), pool,
+				 pa_init(found.base), prot, pool,
 				 STAGE2_SCOPE_LOCAL, 0, &res);
 	}
 	if (ret == -ERR_NOMEM && device) {
 		/* found is still valid: we never dropped the lock. */
 		host_s2_unmap_devices(vm);
 		ret = stage2_map(&vm->s2, found.base, found.size,
-				 pa_init(found.base), vm_region_prot(r), pool,
+				 pa_init(found.base), prot, pool,
 				 STAGE2_SCOPE_LOCAL, 0, &res);
 	}
 	rwlock_write_unlock(&vm->s2.lock);

@@ -2,18 +2,54 @@
 #include <faultline/err.h>
 #include <faultline/ram.h>
 
+/*
+ * Adds [base, end) to the free list, kept sorted and disjoint: merged with
+ * every range it overlaps or touches. A device tree may list memory out of
+ * order or overlapping; unmerged, "lowest first" would not hold and the
+ * same page could be handed out twice. Dropped when the list is full.
+ */
+static void ram_add(struct ram *r, uint64_t base, uint64_t end)
+{
+	unsigned i = 0, j;
+
+	while (i < r->nfree && r->free[i].base + r->free[i].size < base) {
+		i++;
+	}
+	for (j = i; j < r->nfree && r->free[j].base <= end; j++) {
+		base = MIN(base, r->free[j].base);
+		end = MAX(end, r->free[j].base + r->free[j].size);
+	}
+	if (j == i) {
+		if (r->nfree == RAM_MAX_RANGES) {
+			return;
+		}
+		for (unsigned k = r->nfree; k > i; k--) {
+			r->free[k] = r->free[k - 1];
+		}
+		r->nfree++;
+	} else {
+		/* free[i, j) become one range at i. */
+		for (unsigned k = j; k < r->nfree; k++) {
+			r->free[k - (j - i - 1)] = r->free[k];
+		}
+		r->nfree -= j - i - 1;
+	}
+	r->free[i].base = base;
+	r->free[i].size = end - base;
+}
+
 void ram_init(struct ram *r, const struct mem_range *mem, unsigned n)
 {
 	r->nfree = 0;
 	r->used = 0;
-	for (unsigned i = 0; i < n && r->nfree < RAM_MAX_RANGES; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		uint64_t base = ALIGN_UP(mem[i].base, PAGE_SIZE);
 		uint64_t end = ALIGN_DOWN(mem[i].base + mem[i].size, PAGE_SIZE);
 
-		if (base < end) {
-			r->free[r->nfree].base = base;
-			r->free[r->nfree].size = end - base;
-			r->nfree++;
+		/* Neither rounding nor the range may wrap around 2^64. */
+		if (base >= mem[i].base &&
+		    mem[i].base + mem[i].size >= mem[i].base && base < end) {
+			ram_add(r, base, end);
 		}
 	}
 }

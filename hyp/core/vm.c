@@ -100,6 +100,26 @@ void vcpu_stop(struct vcpu *v, unsigned reason, uint64_t esr)
 	}
 }
 
+/*
+ * A vCPU that waited at barrier generation @gen until its deadline takes
+ * its arrival back, unless the barrier was released meanwhile: left
+ * counted, it would release the barrier while a live vCPU never reached
+ * it. Returns 0 if released, else -ERR_TIMEDOUT.
+ */
+static int vm_barrier_withdraw(struct vm *vm, unsigned gen)
+{
+	int ret = 0;
+
+	spinlock_lock(&vm->lock);
+	if (atomic_load_explicit(&vm->barrier_generation,
+				 memory_order_relaxed) == gen) {
+		vm->barrier_arrived--;
+		ret = -ERR_TIMEDOUT;
+	}
+	spinlock_unlock(&vm->lock);
+	return ret;
+}
+
 int vm_barrier(struct vcpu *v, uint64_t deadline)
 {
 	struct vm *vm = v->vm;
@@ -114,7 +134,7 @@ int vm_barrier(struct vcpu *v, uint64_t deadline)
 	while (atomic_load_explicit(&vm->barrier_generation,
 				    memory_order_acquire) == gen) {
 		if (arch_counter_now() > deadline) {
-			return -ERR_TIMEDOUT;
+			return vm_barrier_withdraw(vm, gen);
 		}
 		arch_cpu_relax();
 	}

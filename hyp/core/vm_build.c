@@ -292,8 +292,12 @@ static int build_vm(unsigned index, const struct plan *p,
 	}
 	arch_guest_executor(&exe_pa, &exe_size);
 	code_ipa = host ? pa_addr(exe_pa) : GUEST_CODE_IPA;
-	if (build_region(vm, code_ipa, exe_size, exe_pa, VM_REGION_EXECUTOR) ==
-	    NULL) {
+	/*
+	 * An empty image (the host arch has none) gets no region: a region
+	 * of 0 bytes maps nothing, and stage2_map() refuses to map it.
+	 */
+	if (exe_size > 0 && build_region(vm, code_ipa, exe_size, exe_pa,
+					 VM_REGION_EXECUTOR) == NULL) {
 		return build_fail(err, es, -ERR_NOMEM,
 				  "vm %u: too many regions", index);
 	}

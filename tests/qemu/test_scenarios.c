@@ -397,3 +397,40 @@ TEST(qemu_scenario, guest_outside_its_memory_gets_aborts)
 		  5u);
 	qemu_run_free(&run);
 }
+
+/** A blocks region maps 2 MiB blocks; dirty logging splits them and logs pages. */
+TEST(qemu_scenario, blocks_then_split_for_dirty_logging)
+{
+	struct qemu_run run;
+	size_t blocks = 0, page_writes = 0;
+
+	ASSERT_TRUE(qemu_run(&run, "tests/fixtures/scenarios/blocks.scn"));
+	EXPECT_EQ_INT(run.status, 0);
+	EXPECT_TRUE(scn_all_done(&run, 1));
+	for (size_t i = 0; i < run.trace.nrecords; i++) {
+		const struct trace_record *r = &run.trace.records[i];
+		uint64_t level, outcome;
+
+		if (strcmp(qemu_event_name(&run.trace, r), "s2_fault_exit") !=
+		    0) {
+			continue;
+		}
+		level = qemu_field(&run.trace, r, "level");
+		outcome = qemu_field(&run.trace, r, "outcome");
+		if (outcome == TRACE_OUTCOME_MAPPED && level == 2) {
+			blocks++;
+		} else if (outcome == TRACE_OUTCOME_DIRTY_LOGGED &&
+			   level == 3) {
+			page_writes++;
+		}
+	}
+	/* Two reads 2 MiB apart: two blocks; the 16 reads after: none. */
+	EXPECT_EQ(blocks, 2u);
+	EXPECT_EQ(scn_count(&run.trace, "s2_fault_exit", NULL, 0), 5u);
+	/* dirty start breaks both blocks into tables of pages. */
+	EXPECT_EQ(scn_count(&run.trace, "bbm_break", "level", 2), 2u);
+	EXPECT_EQ(page_writes, 3u);
+	EXPECT_EQ(scn_count(&run.trace, "dirty_mark", NULL, 0), 3u);
+	EXPECT_EQ(scn_count(&run.trace, "hvc_call", "ret", 3), 1u);
+	qemu_run_free(&run);
+}

@@ -21,7 +21,11 @@ struct ram {
 	uint64_t used;
 };
 
-/** Starts @r with the @n ranges of @mem as free. */
+/**
+ * Starts @r with the @n ranges of @mem as free: the whole pages inside
+ * each, sorted, merged where they overlap or touch (a device tree may list
+ * them so), ranges that wrap around 2^64 ignored.
+ */
 void ram_init(struct ram *r, const struct mem_range *mem, unsigned n);
 
 /**

@@ -167,7 +167,8 @@ bool vcpu_stopped(struct vcpu *v);
 /**
  * Waits until every live vCPU of @v's VM has reached a barrier (the
  * BARRIER hypercall), or until @deadline (arch_counter_now() ticks).
- * Returns 0, or -ERR_TIMEDOUT.
+ * Returns 0, or -ERR_TIMEDOUT with @v's arrival taken back (the barrier
+ * goes on waiting for the vCPUs still live).
  */
 int vm_barrier(struct vcpu *v, uint64_t deadline);
 
