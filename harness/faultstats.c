@@ -25,6 +25,7 @@ enum fs_ev {
 	FS_STOP,
 	FS_VM_CREATE,
 	FS_KNOB,
+	FS_DRAIN,
 	FS_EV_COUNT,
 	/* A schema event none of the above. */
 	FS_EV_NONE = FS_EV_COUNT
@@ -47,6 +48,7 @@ static const char *const fs_ev_names[FS_EV_COUNT] = {
 	[FS_STOP] = "vcpu_stop",
 	[FS_VM_CREATE] = "vm_create",
 	[FS_KNOB] = "knob",
+	[FS_DRAIN] = "trace_drain",
 };
 
 /* The fields read here, of whichever event has them. */
@@ -71,6 +73,7 @@ enum fs_field {
 	FS_F_NVCPUS,
 	FS_F_IA_BITS,
 	FS_F_FLAGS,
+	FS_F_TICKS,
 	FS_F_COUNT
 };
 
@@ -85,6 +88,7 @@ static const char *const fs_field_names[FS_F_COUNT] = {
 	[FS_F_ESR] = "esr",         [FS_F_NAME] = "name",
 	[FS_F_VALUE] = "value",     [FS_F_NVCPUS] = "nvcpus",
 	[FS_F_IA_BITS] = "ia_bits", [FS_F_FLAGS] = "flags",
+	[FS_F_TICKS] = "ticks",
 };
 
 /*
@@ -510,6 +514,12 @@ static int fs_on_record(struct fs_ctx *c, const struct trace_record *r)
 		return 0;
 	case FS_ABORT:
 		fs->aborts_injected++;
+		return 0;
+	case FS_DRAIN:
+		fs->trace_drains++;
+		fs->trace_drain_ns +=
+			time_ticks_to_ns(fs_get(c, r, FS_DRAIN, FS_F_TICKS),
+					 c->td->counter_freq);
 		return 0;
 	default:
 		return 0;

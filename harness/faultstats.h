@@ -194,6 +194,12 @@ struct faultstats {
 	uint64_t pool_recycles;
 	uint64_t pool_pages_recycled;
 	uint64_t dirty_marks;
+	/**
+	 * Times a CPU wrote the trace out during the run (trace_drain), and
+	 * the time its vCPU was paused for it in all, in ns.
+	 */
+	uint64_t trace_drains;
+	uint64_t trace_drain_ns;
 	uint64_t aborts_injected;
 
 	struct faultstats_knob *knobs;

@@ -297,6 +297,14 @@ static void fs_print_other(const struct faultstats *fs, FILE *out, bool color)
 		fprintf(out, "%llu PTE writes",
 			(unsigned long long)fs->pte_writes);
 	}
+	if (fs->trace_drains > 0) {
+		fs_part(out, &started, head, "; ");
+		fprintf(out,
+			"trace written out %llu times during the run (vCPUs "
+			"paused %.1f ms in all)",
+			(unsigned long long)fs->trace_drains,
+			(double)fs->trace_drain_ns / 1e6);
+	}
 	for (size_t i = 0; i < fs->nknobs; i++) {
 		fs_part(out, &started, head, "; ");
 		fprintf(out, "knob %s=%llu", fs->knobs[i].name,
@@ -537,6 +545,11 @@ static void fs_json_maintenance(const struct faultstats *fs,
 	fs_json_u64(w, "pages_recycled", fs->pool_pages_recycled);
 	json_object_end(w);
 	fs_json_u64(w, "dirty_marks", fs->dirty_marks);
+	json_key(w, "trace_drains");
+	json_object_begin(w);
+	fs_json_u64(w, "count", fs->trace_drains);
+	fs_json_u64(w, "paused_ns", fs->trace_drain_ns);
+	json_object_end(w);
 	fs_json_u64(w, "aborts_injected", fs->aborts_injected);
 }
 

@@ -217,13 +217,22 @@ static int decode_events(struct trace_data *td, const uint8_t *p,
 			 uint32_t count, uint16_t cpu, uint64_t off,
 			 uint32_t *next_seq, bool *seen)
 {
-	void *grown = realloc(td->records, (td->nrecords + count) *
-						   sizeof(struct trace_record));
+	if (td->nrecords + count > td->records_cap) {
+		/* Doubling: a trace of n records costs O(n) copies, not O(n^2). */
+		size_t cap = td->records_cap > 0 ? td->records_cap : 1024;
+		void *grown;
 
-	if (grown == NULL && count > 0) {
-		return decode_fail(td, -ERR_NOMEM, off, "out of memory");
+		while (cap < td->nrecords + count) {
+			cap *= 2;
+		}
+		grown = realloc(td->records, cap * sizeof(struct trace_record));
+		if (grown == NULL) {
+			return decode_fail(td, -ERR_NOMEM, off,
+					   "out of memory");
+		}
+		td->records = grown;
+		td->records_cap = cap;
 	}
-	td->records = grown;
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *r = p + (size_t)i * sizeof(struct trace_record);
 		uint64_t roff = off + (uint64_t)i * sizeof(struct trace_record);
@@ -468,6 +477,7 @@ void trace_data_free(struct trace_data *td)
 	td->nevents = 0;
 	td->nenums = 0;
 	td->nrecords = 0;
+	td->records_cap = 0;
 }
 
 const struct trace_schema_event *trace_data_event(const struct trace_data *td,

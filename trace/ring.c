@@ -126,3 +126,15 @@ uint32_t trace_ring_capacity(unsigned cpu)
 {
 	return cpu < PLATFORM_MAX_CPUS ? trace_rings[cpu].mask + 1 : 0;
 }
+
+uint64_t trace_ring_used(unsigned cpu)
+{
+	const struct trace_ring *r;
+
+	if (cpu >= PLATFORM_MAX_CPUS) {
+		return 0;
+	}
+	r = &trace_rings[cpu];
+	return atomic_load_explicit(&r->head, memory_order_relaxed) -
+	       atomic_load_explicit(&r->tail, memory_order_acquire);
+}

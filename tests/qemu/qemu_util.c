@@ -11,7 +11,7 @@ static char *qemu_slurp(const char *dir, const char *name)
 	char path[512];
 	FILE *f;
 	char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, cap = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "rb");
@@ -20,12 +20,21 @@ static char *qemu_slurp(const char *dir, const char *name)
 		size_t n;
 
 		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-			char *grown = realloc(buf, len + n + 1);
+			if (len + n + 1 > cap) {
+				/* Doubling: events.csv can be tens of MiB. */
+				size_t want = cap > 0 ? cap * 2 : 65536;
+				char *grown;
 
-			if (grown == NULL) {
-				break;
+				while (want < len + n + 1) {
+					want *= 2;
+				}
+				grown = realloc(buf, want);
+				if (grown == NULL) {
+					break;
+				}
+				buf = grown;
+				cap = want;
 			}
-			buf = grown;
 			memcpy(buf + len, chunk, n);
 			len += n;
 		}

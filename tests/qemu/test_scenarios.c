@@ -219,14 +219,14 @@ TEST(qemu_scenario, rw_ro_pingpong_legacy_vs_prejudge)
 		l_breaks, l_remaps);
 	/*
 	 * Each harvest write-protects the page, and the writer's first write
-	 * of the next round rebuilds it with BBM: 49 at least. The reader's
-	 * faults in those windows rebuild it read-only, and the two go on
-	 * replacing each other's entry (the ping-pong). How often the reader
-	 * lands in a window depends on how the host schedules QEMU's threads
-	 * (none to thousands of times on these 2-core machines), so only
-	 * the lower bound is asserted; the counts are printed.
+	 * of the next round rebuilds it with BBM: 9 at least in 10 rounds.
+	 * The reader's faults in those windows rebuild it read-only, and the
+	 * two go on replacing each other's entry (the ping-pong; thousands of
+	 * times per run on these machines). How often depends on how the
+	 * host schedules QEMU's threads, so only the lower bound is asserted;
+	 * the counts are printed.
 	 */
-	EXPECT_TRUE(l_breaks >= 49);
+	EXPECT_TRUE(l_breaks >= 9);
 	/* One fault at a time (the exclusive lock): break, make, break... */
 	EXPECT_TRUE(scn_bbm_alternates(&legacy.trace, SCN_DATA_IPA));
 	knob = qemu_first_event(&legacy.trace, "knob");

@@ -18,6 +18,7 @@
 
 #include "exits.h"
 #include "gicv3.h"
+#include "hyp_main.h"
 #include "preempt.h"
 #include "switch.h"
 
@@ -215,6 +216,8 @@ void exits_run_vcpu(struct vcpu *v, uint64_t deadline)
 			vcpu_stop(v, TRACE_VCPU_STOP_BUDGET, 0);
 			break;
 		}
+		/* Between exits, not inside one: the trace stays in order. */
+		hyp_trace_relieve();
 		switch_run(v, &e);
 		v->stats.exits++;
 		switch (e.kind) {

@@ -22,4 +22,14 @@ NORETURN void hyp_end_run(int status, const char *verdict);
  */
 void hyp_trace_checkpoint(void);
 
+/**
+ * Called by a CPU between two runs of its vCPU: when its own trace ring is
+ * more than half full, writes every ring to the trace file now (the same
+ * as hyp_trace_checkpoint()) and records a trace_drain event with the
+ * records written and how long it took, since the vCPU was paused
+ * meanwhile. Keeps a long run from losing events when no other CPU is free
+ * to drain.
+ */
+void hyp_trace_relieve(void);
+
 #endif /* FAULTLINE_AARCH64_HYP_MAIN_H */

@@ -80,6 +80,25 @@ void hyp_trace_checkpoint(void)
 	spinlock_unlock(&hyp_trace_lock);
 }
 
+void hyp_trace_relieve(void)
+{
+	unsigned cpu = arch_cpu_index();
+	uint64_t before, t0;
+
+	if (trace_ring_used(cpu) * 2 <= trace_ring_capacity(cpu)) {
+		return;
+	}
+	t0 = arch_counter_now();
+	spinlock_lock(&hyp_trace_lock);
+	before = hyp_trace.total_events;
+	if (hyp_trace_open && trace_writer_drain(&hyp_trace) != 0) {
+		console_printf("faultline: warning: trace write failed\n");
+	}
+	before = hyp_trace.total_events - before;
+	spinlock_unlock(&hyp_trace_lock);
+	trace_trace_drain(before, arch_counter_now() - t0);
+}
+
 /* Jobs run on other CPUs to show they work after (re)boot. */
 static uint64_t job_whoami(uint64_t arg UNUSED)
 {

@@ -62,6 +62,8 @@ struct trace_data {
 	/** Every record, ordered by (timestamp, cpu, sequence number). */
 	struct trace_record *records;
 	size_t nrecords;
+	/** Records @records has room for (it grows geometrically). */
+	size_t records_cap;
 	/** Sequence-number gaps seen per CPU (events missing in the file). */
 	uint64_t seq_gaps[TRACE_FILE_MAX_CPUS];
 

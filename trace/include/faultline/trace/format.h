@@ -23,9 +23,9 @@
  * TRACE_SCHEMA_HASH to the new trace_schema_hash(), whenever the header,
  * the chunks or trace/events.def change: a test enforces it.
  */
-#define TRACE_FORMAT_VERSION 4
+#define TRACE_FORMAT_VERSION 5
 /** trace_schema_hash() of the event table this version describes. */
-#define TRACE_SCHEMA_HASH UINT64_C(0x7b42f360e9495ef0)
+#define TRACE_SCHEMA_HASH UINT64_C(0x31e27b345504c57e)
 
 /** The 8 bytes a trace file starts with. */
 #define TRACE_MAGIC "FLTRACE\0"

@@ -67,6 +67,12 @@ bool trace_ring_set_storage(unsigned cpu, struct trace_record *rec,
 /** Records @cpu's ring holds (its capacity). */
 uint32_t trace_ring_capacity(unsigned cpu);
 
+/**
+ * Records waiting in @cpu's ring. Exact when called by @cpu itself (the
+ * only producer); otherwise a snapshot.
+ */
+uint64_t trace_ring_used(unsigned cpu);
+
 /* Typed emitters: trace_<name>(fields...) and trace_<name>_at(ts, ...). */
 #define TRACE_PARAM_(name, kind) uint64_t p_##name
 #define TRACE_VALUE_(name, kind) p_##name
