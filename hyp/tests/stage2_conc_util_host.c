@@ -34,7 +34,13 @@ static bool conc_should_stop(void)
 		return true;
 	}
 	if (conc_now_ns() > atomic_load(&conc_deadline_ns)) {
-		atomic_store(&conc_stop, true);
+		if (!atomic_exchange(&conc_stop, true)) {
+			fprintf(stderr,
+				"    the test ran out of its %llu s budget: "
+				"threads stopped\n",
+				(unsigned long long)(CONC_TEST_BUDGET_NS /
+						     1000000000));
+		}
 		return true;
 	}
 	return false;
