@@ -434,3 +434,52 @@ TEST(qemu_scenario, blocks_then_split_for_dirty_logging)
 	EXPECT_EQ(scn_count(&run.trace, "hvc_call", "ret", 3), 1u);
 	qemu_run_free(&run);
 }
+
+/** Two VMs fault on the same IPAs at once: each maps its own pages under its own VMID and policy. */
+TEST(qemu_scenario, two_vms_have_their_own_stage2)
+{
+	struct qemu_run run;
+	size_t per_vmid[3] = {0, 0, 0};
+
+	ASSERT_TRUE(qemu_run(&run, "tests/fixtures/scenarios/two-vms.scn"));
+	EXPECT_EQ_INT(run.status, 0);
+	EXPECT_TRUE(scn_all_done(&run, 2));
+	for (size_t i = 0; i < run.trace.nrecords; i++) {
+		const struct trace_record *r = &run.trace.records[i];
+		uint64_t vmid, policy;
+
+		if (strcmp(qemu_event_name(&run.trace, r), "s2_fault_exit") !=
+			    0 ||
+		    qemu_field(&run.trace, r, "outcome") !=
+			    TRACE_OUTCOME_MAPPED) {
+			continue;
+		}
+		vmid = qemu_field(&run.trace, r, "vmid");
+		policy = qemu_field(&run.trace, r, "policy");
+		if (vmid < 3) {
+			per_vmid[vmid]++;
+		}
+		/* The first VM is prejudge, the second legacy. */
+		EXPECT_EQ(policy, vmid == 1 ? TRACE_POLICY_PREJUDGE
+					    : TRACE_POLICY_LEGACY);
+	}
+	EXPECT_EQ(per_vmid[0], 0u);
+	EXPECT_EQ(per_vmid[1], 128u);
+	EXPECT_EQ(per_vmid[2], 128u);
+	EXPECT_EQ(scn_count(&run.trace, "vm_create", NULL, 0), 2u);
+	EXPECT_TRUE(scn_count(&run.trace, "vcpu_run", "vmid", 1) == 1 &&
+		    scn_count(&run.trace, "vcpu_run", "vmid", 2) == 1);
+	/* Each CPU loaded its own VM's VTTBR (VMID in bits 63:48). */
+	for (size_t i = 0; i < run.trace.nrecords; i++) {
+		const struct trace_record *r = &run.trace.records[i];
+
+		if (strcmp(qemu_event_name(&run.trace, r), "sysreg_write") ==
+			    0 &&
+		    qemu_field(&run.trace, r, "reg") ==
+			    TRACE_SYSREG_VTTBR_EL2) {
+			EXPECT_EQ(qemu_field(&run.trace, r, "value") >> 48,
+				  r->cpu + 1u);
+		}
+	}
+	qemu_run_free(&run);
+}
