@@ -185,9 +185,10 @@ static void run_report_vcpu(const struct vcpu *v)
 	const struct vcpu_stats *s = &v->stats;
 	const char *why = trace_enum_name(TRACE_KIND_VCPU_STOP, v->stop_reason);
 
-	console_printf("faultline: vm %u vcpu %u (cpu %u): %s; %llu exits, "
-		       "%llu faults (",
-		       v->vm->index, v->index, v->pcpu, why != NULL ? why : "?",
+	console_printf("faultline: vm %u (vmid %u) vcpu %u (cpu %u): %s; %llu "
+		       "exits, %llu faults (",
+		       v->vm->index, v->vm->vmid, v->index, v->pcpu,
+		       why != NULL ? why : "?",
 		       (unsigned long long)s->exits,
 		       (unsigned long long)s->faults);
 	for (unsigned o = 1; o < ARRAY_SIZE(s->outcomes); o++) {
