@@ -109,7 +109,7 @@ static enum fault_outcome fault_map(struct vcpu *v,
 		*level = res.level;
 		return out;
 	case -ERR_NOMEM:
-		vcpu_stop(v, TRACE_VCPU_STOP_OUT_OF_MEMORY, f->esr);
+		/* The caller decides whether it is for good (fault_vm). */
 		return FAULT_OUT_OF_MEMORY;
 	default:
 		vcpu_stop(v, TRACE_VCPU_STOP_VM_STOPPED, f->esr);
@@ -202,6 +202,21 @@ static enum fault_outcome fault_vm(struct vcpu *v, const struct s2_fault *f,
 		rwlock_read_lock(&vm->s2.lock);
 		out = fault_locked(v, f, pol, r, level);
 		rwlock_read_unlock(&vm->s2.lock);
+		if (out == FAULT_OUT_OF_MEMORY) {
+			/*
+			 * Parallel faults each take their table pages before
+			 * racing to install them (the losers give theirs
+			 * back), so a nearly empty pool can run dry for a
+			 * moment. Alone under the write lock, a shortage is
+			 * real.
+			 */
+			rwlock_write_lock(&vm->s2.lock);
+			out = fault_locked(v, f, pol, r, level);
+			rwlock_write_unlock(&vm->s2.lock);
+		}
+	}
+	if (out == FAULT_OUT_OF_MEMORY) {
+		vcpu_stop(v, TRACE_VCPU_STOP_OUT_OF_MEMORY, f->esr);
 	}
 	return out;
 }

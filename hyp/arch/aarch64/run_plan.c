@@ -188,8 +188,7 @@ static void run_report_vcpu(const struct vcpu *v)
 	console_printf("faultline: vm %u (vmid %u) vcpu %u (cpu %u): %s; %llu "
 		       "exits, %llu faults (",
 		       v->vm->index, v->vm->vmid, v->index, v->pcpu,
-		       why != NULL ? why : "?",
-		       (unsigned long long)s->exits,
+		       why != NULL ? why : "?", (unsigned long long)s->exits,
 		       (unsigned long long)s->faults);
 	for (unsigned o = 1; o < ARRAY_SIZE(s->outcomes); o++) {
 		const char *name = trace_enum_name(TRACE_KIND_OUTCOME, o);
