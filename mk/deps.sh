@@ -10,8 +10,15 @@ set -eu
 #   gdb-multiarch        `make debug`
 #   gcc, make, libc6-dev the host build (tools and tests)
 #   clang-format, cppcheck  `make format` and `make lint`
+#   liblttng-ust-dev, lttng-tools  `faultline export --format ctf` (LTTng-UST)
+#   babeltrace2          reads the CTF traces back (tests, users)
+#   gnuplot-nox          `faultline plot`
+#   clang-14, libclang-rt-14-dev  libFuzzer for `make fuzz`
+#   python3              the JSON checks of the exporter tests
 PACKAGES="qemu-system-arm gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
-device-tree-compiler gdb-multiarch gcc make libc6-dev clang-format cppcheck"
+device-tree-compiler gdb-multiarch gcc make libc6-dev clang-format cppcheck
+liblttng-ust-dev lttng-tools babeltrace2 gnuplot-nox clang-14
+libclang-rt-14-dev python3"
 
 missing=""
 for p in $PACKAGES; do
