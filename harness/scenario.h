@@ -15,12 +15,19 @@
 #include <faultline/plan.h>
 #include <faultline/types.h>
 
+#include "expect.h"
+
 /** Longest name of a scenario, VM or region (with the NUL). */
 #define SCN_NAME_MAX 32
 /** Longest description. */
 #define SCN_DESC_MAX 256
 /** Largest scenario file read. */
 #define SCN_FILE_MAX (1u << 20)
+/** Most `param` and `expect` statements in one scenario. */
+#define SCN_MAX_PARAMS 16
+#define SCN_MAX_EXPECTS 64
+/** Longest parameter value. */
+#define SCN_PARAM_VALUE_MAX 64
 /** Default deadline of a run (ms) when the scenario gives none. */
 #define SCN_DEFAULT_TIMEOUT_MS 30000u
 /**
@@ -40,6 +47,21 @@ struct scn_pos {
 struct scn_diag {
 	char msg[1024];
 	char hint[256];
+};
+
+/** A parameter (`param NAME=VALUE`), used as $NAME after it. */
+struct scn_param {
+	char name[SCN_NAME_MAX];
+	char value[SCN_PARAM_VALUE_MAX];
+	/** Given on the command line (--set), replacing the default. */
+	bool overridden;
+	struct scn_pos pos;
+};
+
+/** A value for a parameter from the command line (--set NAME=VALUE). */
+struct scn_set {
+	const char *name;
+	const char *value;
 };
 
 /** One memory region of a VM. */
@@ -100,6 +122,10 @@ struct scenario {
 	unsigned nregions;
 	struct scn_vcpu vcpus[PLAN_MAX_VCPUS];
 	unsigned nvcpus;
+	struct scn_param params[SCN_MAX_PARAMS];
+	unsigned nparams;
+	struct expect expects[SCN_MAX_EXPECTS];
+	unsigned nexpects;
 	/** Every vCPU's program, in vCPU order, and where each op was. */
 	struct guest_op *ops;
 	struct scn_pos *op_pos;
@@ -109,14 +135,31 @@ struct scenario {
 
 /**
  * Parses @len bytes of scenario @text (named @path in messages) into @s,
- * which scenario_free() releases whatever the result. Returns 0, or
+ * which scenario_free() releases whatever the result. The @nsets values at
+ * @sets replace the defaults of the parameters they name; naming a
+ * parameter the scenario does not declare is an error. Returns 0, or
  * -ERR_INVAL with @d filled, -ERR_NOMEM.
  */
+int scenario_parse_with(const char *path, const char *text, size_t len,
+			const struct scn_set *sets, unsigned nsets,
+			struct scenario *s, struct scn_diag *d);
+
+/** scenario_parse_with() without parameter values. */
 int scenario_parse(const char *path, const char *text, size_t len,
 		   struct scenario *s, struct scn_diag *d);
 
-/** Reads the file at @path and parses it (scenario_parse()). */
+/** Reads the file at @path and parses it (scenario_parse_with()). */
+int scenario_load_with(const char *path, const struct scn_set *sets,
+		       unsigned nsets, struct scenario *s, struct scn_diag *d);
+
+/** scenario_load_with() without parameter values. */
 int scenario_load(const char *path, struct scenario *s, struct scn_diag *d);
+
+/**
+ * The VMID the hypervisor gives the scenario's VM @vm (vm_build.c: 0 for a
+ * host_s2 VM, the VM's index + 1 otherwise).
+ */
+int64_t scenario_vmid(const struct scenario *s, unsigned vm);
 
 /** Releases what @s holds. */
 void scenario_free(struct scenario *s);

@@ -9,6 +9,8 @@
 
 /** Most words on one line. */
 #define SCN_MAX_WORDS 24
+/** Longest line once its parameters are substituted. */
+#define SCN_LINE_MAX 4096
 /** Loops nest at most this deep (the executor's limit). */
 #define SCN_MAX_DEPTH 8
 
@@ -36,6 +38,14 @@ struct scn_parser {
 	unsigned line;
 	struct scn_word w[SCN_MAX_WORDS];
 	unsigned nw;
+	/** Parameter values from the command line, and which were used. */
+	const struct scn_set *sets;
+	unsigned nsets;
+	bool set_used[SCN_MAX_PARAMS];
+	/** The current line with its parameters substituted. */
+	char xline[SCN_LINE_MAX];
+	/** For each byte of @xline, its column in the original line. */
+	unsigned xcol[SCN_LINE_MAX];
 	/** A `vcpu` block is open: its program is being read. */
 	bool in_vcpu;
 	/** How many vCPUs the open block declares, and their first pCPU. */
@@ -107,5 +117,22 @@ int scn_program_line(struct scn_parser *p);
 
 /** Closes the open vcpu block at `end`: copies it per declared vCPU. */
 int scn_vcpu_close(struct scn_parser *p);
+
+/** Parses the current line as `param NAME=VALUE`. */
+int scn_stmt_param(struct scn_parser *p);
+
+/** Parses the current line as an `expect` statement. */
+int scn_stmt_expect(struct scn_parser *p);
+
+/**
+ * Copies @len bytes of @line into p->xline with every $NAME or ${NAME}
+ * of a declared parameter replaced by its value (not inside comments),
+ * recording each byte's original column in p->xcol. Returns the new
+ * length, or a negative error (unknown parameter, line too long).
+ */
+int scn_expand(struct scn_parser *p, const char *line, size_t len);
+
+/** Checks that every --set named a declared parameter. */
+int scn_check_sets(struct scn_parser *p);
 
 #endif /* FAULTLINE_HARNESS_SCENARIO_INTERNAL_H */

@@ -34,7 +34,7 @@ static int scn_split(struct scn_parser *p, const char *line, size_t len)
 					 SCN_MAX_WORDS);
 		}
 		w = &p->w[p->nw++];
-		w->col = (unsigned)i + 1;
+		w->col = p->xcol[i] + 1;
 		w->quoted = line[i] == '"';
 		if (w->quoted) {
 			const char *end =
@@ -53,7 +53,7 @@ static int scn_split(struct scn_parser *p, const char *line, size_t len)
 		while (i < len && line[i] != ' ' && line[i] != '\t' &&
 		       line[i] != '#') {
 			if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f) {
-				p->w[p->nw - 1].col = (unsigned)i + 1;
+				p->w[p->nw - 1].col = p->xcol[i] + 1;
 				return scn_error(p, p->nw - 1,
 						 "control character 0x%02x",
 						 (unsigned char)line[i]);
@@ -515,7 +515,8 @@ static int scn_stmt_vcpu(struct scn_parser *p)
 static int scn_statement(struct scn_parser *p)
 {
 	static const char known[] =
-		"scenario, description, run, vm, region and vcpu";
+		"scenario, description, param, run, vm, region, vcpu and "
+		"expect";
 
 	if (p->in_vcpu) {
 		return scn_program_line(p);
@@ -542,6 +543,12 @@ static int scn_statement(struct scn_parser *p)
 	}
 	if (scn_is(p, 0, "vcpu")) {
 		return scn_stmt_vcpu(p);
+	}
+	if (scn_is(p, 0, "param")) {
+		return scn_stmt_param(p);
+	}
+	if (scn_is(p, 0, "expect")) {
+		return scn_stmt_expect(p);
 	}
 	scn_error(p, 0, "unknown statement '%.*s'", (int)p->w[0].len,
 		  p->w[0].text);
@@ -589,6 +596,13 @@ static int scn_finish(struct scn_parser *p)
 int scenario_parse(const char *path, const char *text, size_t len,
 		   struct scenario *s, struct scn_diag *d)
 {
+	return scenario_parse_with(path, text, len, NULL, 0, s, d);
+}
+
+int scenario_parse_with(const char *path, const char *text, size_t len,
+			const struct scn_set *sets, unsigned nsets,
+			struct scenario *s, struct scn_diag *d)
+{
 	struct scn_parser *p = calloc(1, sizeof(*p));
 	size_t at = 0;
 	int ret = 0;
@@ -609,6 +623,8 @@ int scenario_parse(const char *path, const char *text, size_t len,
 	}
 	p->s = s;
 	p->d = d;
+	p->sets = sets;
+	p->nsets = nsets < SCN_MAX_PARAMS ? nsets : SCN_MAX_PARAMS;
 	while (ret == 0 && at < len) {
 		const char *line = text + at;
 		const char *nl = memchr(line, '\n', len - at);
@@ -624,13 +640,19 @@ int scenario_parse(const char *path, const char *text, size_t len,
 			ret = scn_error(p, 0, "a NUL byte: not a text file");
 			break;
 		}
-		ret = scn_split(p, line, n);
+		ret = scn_expand(p, line, n);
+		if (ret >= 0) {
+			ret = scn_split(p, p->xline, (size_t)ret);
+		}
 		if (ret == 0 && p->nw > 0) {
 			ret = scn_statement(p);
 		}
 	}
 	if (ret == 0) {
 		ret = scn_finish(p);
+	}
+	if (ret == 0) {
+		ret = scn_check_sets(p);
 	}
 	if (ret == -ERR_NOMEM) {
 		snprintf(d->msg, sizeof(d->msg), "%s:%u: out of memory", path,
@@ -642,6 +664,12 @@ int scenario_parse(const char *path, const char *text, size_t len,
 }
 
 int scenario_load(const char *path, struct scenario *s, struct scn_diag *d)
+{
+	return scenario_load_with(path, NULL, 0, s, d);
+}
+
+int scenario_load_with(const char *path, const struct scn_set *sets,
+		       unsigned nsets, struct scenario *s, struct scn_diag *d)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -672,7 +700,7 @@ int scenario_load(const char *path, struct scenario *s, struct scn_diag *d)
 			 SCN_FILE_MAX);
 		ret = -ERR_RANGE;
 	} else {
-		ret = scenario_parse(path, buf, n, s, d);
+		ret = scenario_parse_with(path, buf, n, sets, nsets, s, d);
 	}
 	fclose(f);
 	free(buf);

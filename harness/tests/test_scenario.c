@@ -284,7 +284,7 @@ TEST(harness_scenario, diagnostics_format_with_a_hint)
 /** Random damage to a valid file never crashes the parser; errors name a place. */
 TEST(harness_scenario, mutations_are_refused_cleanly)
 {
-	static const char bytes[] = " \n\"#+=xK09-_";
+	static const char bytes[] = " \n\"#+=xK09-_${}";
 	size_t len = sizeof(scn_valid) - 1;
 	char *buf = malloc(len + 1);
 	unsigned seed = 12345;
