@@ -300,6 +300,18 @@ int plan_validate(const void *blob, size_t size, unsigned ncpus, struct plan *p,
 				 "the file has %zu",
 				 h->size, (unsigned long long)need, size);
 	}
+	if (h->timeout_ms == 0 || h->timeout_ms > PLAN_MAX_TIMEOUT_MS ||
+	    h->bbm_delay_ns > PLAN_MAX_BBM_DELAY_NS) {
+		/* The hypervisor multiplies them: bounded, no overflow. */
+		return plan_fail(
+			err, es,
+			"timeout %llu ms (1 to %llu) or bbm_delay %llu "
+			"ns (at most %llu) out of range",
+			(unsigned long long)h->timeout_ms,
+			(unsigned long long)PLAN_MAX_TIMEOUT_MS,
+			(unsigned long long)h->bbm_delay_ns,
+			(unsigned long long)PLAN_MAX_BBM_DELAY_NS);
+	}
 	if (h->name[sizeof(h->name) - 1] != '\0') {
 		return plan_fail(err, es, "plan name is not NUL-terminated");
 	}

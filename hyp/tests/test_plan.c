@@ -238,6 +238,24 @@ TEST(plan, refuses_name_without_nul)
 	EXPECT_PLAN_VALID(&pl_plan, 1);
 }
 
+/** A deadline of 0 or beyond a day, or a BBM delay beyond 1 s, is refused (the hypervisor multiplies them). */
+TEST(plan, refuses_timeout_and_delay_out_of_range)
+{
+	test_plan_init(&pl_plan);
+	pl_plan.h.timeout_ms = 0;
+	EXPECT_PLAN_REFUSED(&pl_plan, 1, "timeout 0 ms");
+	pl_plan.h.timeout_ms = PLAN_MAX_TIMEOUT_MS + 1;
+	EXPECT_PLAN_REFUSED(&pl_plan, 1, "out of range");
+	pl_plan.h.timeout_ms = UINT64_MAX;
+	EXPECT_PLAN_REFUSED(&pl_plan, 1, "out of range");
+	pl_plan.h.timeout_ms = PLAN_MAX_TIMEOUT_MS;
+	EXPECT_PLAN_VALID(&pl_plan, 1);
+	pl_plan.h.bbm_delay_ns = PLAN_MAX_BBM_DELAY_NS + 1;
+	EXPECT_PLAN_REFUSED(&pl_plan, 1, "bbm_delay");
+	pl_plan.h.bbm_delay_ns = PLAN_MAX_BBM_DELAY_NS;
+	EXPECT_PLAN_VALID(&pl_plan, 1);
+}
+
 /** A policy id that names no policy is refused, naming the VM. */
 TEST(plan, refuses_unknown_policy)
 {

@@ -29,6 +29,9 @@
 #define PLAN_MAX_REGIONS 16
 /** Most vCPUs in a plan (one per pCPU). */
 #define PLAN_MAX_VCPUS 16
+/** Longest deadline of a plan (a day), and longest BBM delay (1 s). */
+#define PLAN_MAX_TIMEOUT_MS UINT64_C(86400000)
+#define PLAN_MAX_BBM_DELAY_NS UINT64_C(1000000000)
 
 /** Fault-handling policies (values match the trace's POLICY enum). */
 enum plan_policy {
