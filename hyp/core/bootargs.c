@@ -1,5 +1,6 @@
 /* Parsing of the key=value boot arguments (bootargs.h). */
 #include <faultline/bootargs.h>
+#include <faultline/bug.h>
 #include <faultline/err.h>
 #include <faultline/fmt.h>
 
@@ -115,6 +116,9 @@ static int bootargs_word(const struct bootargs_word *w, struct boot_options *o)
 	if (word_is(w, "crash_cpu")) {
 		return val_uint(w, 1023, &o->crash_cpu);
 	}
+	if (word_is(w, "bug")) {
+		return bug_parse(w->val, w->vlen, &o->bugs);
+	}
 	if (word_is(w, "cpus")) {
 		int ret = val_uint(w, 1023, &o->max_cpus);
 
@@ -137,6 +141,7 @@ int bootargs_parse(const char *args, struct boot_options *o, char *err,
 	o->crash = BOOT_CRASH_NONE;
 	o->crash_cpu = 0;
 	o->max_cpus = 0;
+	o->bugs = 0;
 	for (size_t i = 0; i < sizeof(dflt_trace); i++) {
 		o->trace_path[i] = dflt_trace[i];
 	}

@@ -56,7 +56,7 @@ static void cmo_flush_vm(struct vm *vm, unsigned why)
 	struct stage2_walker w = {cmo_visit, &arg, STAGE2_VISIT_LEAF,
 				  STAGE2_SHARED};
 
-	rwlock_read_lock(&vm->s2.lock);
+	stage2_read_lock(&vm->s2);
 	for (unsigned i = 0; i < vm->nregions; i++) {
 		const struct vm_region *r = &vm->regions[i];
 
@@ -66,7 +66,7 @@ static void cmo_flush_vm(struct vm *vm, unsigned why)
 		}
 		stage2_walk(&vm->s2, r->ipa, r->size, &w);
 	}
-	rwlock_read_unlock(&vm->s2.lock);
+	stage2_read_unlock(&vm->s2);
 }
 
 void cmo_sctlr_written(struct vcpu *v, uint64_t old, uint64_t new_value)

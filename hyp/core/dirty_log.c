@@ -76,7 +76,7 @@ int dirty_log_start(struct vm *vm)
 					      memory_order_relaxed);
 		}
 	}
-	rwlock_write_lock(&vm->s2.lock);
+	stage2_write_lock(&vm->s2);
 	for (unsigned i = 0; ret == 0 && i < vm->nregions; i++) {
 		if (dirty_region(&vm->regions[i]) &&
 		    (vm->regions[i].flags & PLAN_REGION_BLOCKS)) {
@@ -89,7 +89,7 @@ int dirty_log_start(struct vm *vm)
 				      memory_order_release);
 		dirty_protect_all(vm);
 	}
-	rwlock_write_unlock(&vm->s2.lock);
+	stage2_write_unlock(&vm->s2);
 	spinlock_unlock(&vm->lock);
 	return ret;
 }
@@ -97,9 +97,9 @@ int dirty_log_start(struct vm *vm)
 void dirty_log_stop(struct vm *vm)
 {
 	/* Under the lock faults take, so each sees logging on or off. */
-	rwlock_write_lock(&vm->s2.lock);
+	stage2_write_lock(&vm->s2);
 	atomic_store_explicit(&vm->dirty_logging, false, memory_order_release);
-	rwlock_write_unlock(&vm->s2.lock);
+	stage2_write_unlock(&vm->s2);
 }
 
 uint64_t dirty_log_harvest(struct vm *vm)
@@ -112,7 +112,7 @@ uint64_t dirty_log_harvest(struct vm *vm)
 	 * a page is either marked before (and reported now) or made
 	 * writable after (and faults, and is marked, on its next write).
 	 */
-	rwlock_write_lock(&vm->s2.lock);
+	stage2_write_lock(&vm->s2);
 	for (unsigned i = 0; i < vm->nregions; i++) {
 		struct vm_region *r = &vm->regions[i];
 
@@ -127,7 +127,7 @@ uint64_t dirty_log_harvest(struct vm *vm)
 		/* The pages written since the last harvest are writable. */
 		dirty_protect_all(vm);
 	}
-	rwlock_write_unlock(&vm->s2.lock);
+	stage2_write_unlock(&vm->s2);
 	spinlock_unlock(&vm->lock);
 	return dirty;
 }

@@ -6,6 +6,7 @@
  * the stage-2 lock so faults on other vCPUs proceed in parallel.
  */
 #include <faultline/arch/vcpu.h>
+#include <faultline/bug.h>
 #include <faultline/check.h>
 #include <faultline/err.h>
 #include <faultline/trace/ring.h>
@@ -32,7 +33,8 @@ static enum fault_outcome fault_relax(struct vm *vm,
 	already = stage2_pte_valid(res->old) &&
 		  (stage2_pte_prot(res->old) & prot & STAGE2_PROT_RWX) ==
 			  (prot & STAGE2_PROT_RWX);
-	if (already && pol->inval_on_relax_retry) {
+	if (already && pol->inval_on_relax_retry &&
+	    !bug_on(BUG_NO_LOCAL_INVAL)) {
 		/* Our own TLB may still hold the narrower entry. */
 		stage2_tlb_inval_ipa(&vm->s2, page, res->level,
 				     STAGE2_SCOPE_LOCAL);
@@ -195,13 +197,13 @@ static enum fault_outcome fault_vm(struct vcpu *v, const struct s2_fault *f,
 		return FAULT_VM_STOPPED;
 	}
 	if (pol->exclusive) {
-		rwlock_write_lock(&vm->s2.lock);
+		stage2_write_lock(&vm->s2);
 		out = fault_locked(v, f, pol, r, level);
-		rwlock_write_unlock(&vm->s2.lock);
+		stage2_write_unlock(&vm->s2);
 	} else {
-		rwlock_read_lock(&vm->s2.lock);
+		stage2_read_lock(&vm->s2);
 		out = fault_locked(v, f, pol, r, level);
-		rwlock_read_unlock(&vm->s2.lock);
+		stage2_read_unlock(&vm->s2);
 		if (out == FAULT_OUT_OF_MEMORY) {
 			/*
 			 * Parallel faults each take their table pages before
@@ -210,9 +212,9 @@ static enum fault_outcome fault_vm(struct vcpu *v, const struct s2_fault *f,
 			 * moment. Alone under the write lock, a shortage is
 			 * real.
 			 */
-			rwlock_write_lock(&vm->s2.lock);
+			stage2_write_lock(&vm->s2);
 			out = fault_locked(v, f, pol, r, level);
-			rwlock_write_unlock(&vm->s2.lock);
+			stage2_write_unlock(&vm->s2);
 		}
 	}
 	if (out == FAULT_OUT_OF_MEMORY) {

@@ -64,12 +64,12 @@ enum fault_outcome host_s2_fault(struct vcpu *v, const struct s2_fault *f,
 	pool = device ? &vm->dev_pool : &vm->mem_pool;
 	range.base = r->ipa;
 	range.size = r->size;
-	rwlock_write_lock(&vm->s2.lock);
+	stage2_write_lock(&vm->s2);
 	ret = stage2_find_compatible_range(&vm->s2, f->ipa, &range, &found,
 					   level);
 	if (ret == -ERR_EXIST) {
 		/* Another CPU of the host mapped it first. */
-		rwlock_write_unlock(&vm->s2.lock);
+		stage2_write_unlock(&vm->s2);
 		return FAULT_SPURIOUS;
 	}
 	if (ret == 0) {
@@ -85,7 +85,7 @@ enum fault_outcome host_s2_fault(struct vcpu *v, const struct s2_fault *f,
 				 pa_init(found.base), prot, pool,
 				 STAGE2_SCOPE_LOCAL, 0, &res);
 	}
-	rwlock_write_unlock(&vm->s2.lock);
+	stage2_write_unlock(&vm->s2);
 	if (ret == -ERR_NOMEM) {
 		vcpu_stop(v, TRACE_VCPU_STOP_OUT_OF_MEMORY, f->esr);
 		return FAULT_OUT_OF_MEMORY;

@@ -14,6 +14,7 @@
  */
 #include <faultline/arch/cpu.h>
 #include <faultline/arch/tlb.h>
+#include <faultline/bug.h>
 #include <faultline/stage2.h>
 #include <faultline/time.h>
 #include <faultline/trace/ring.h>
@@ -112,7 +113,15 @@ void stage2_tlb_inval_ipa(struct stage2_pgtable *pgt, uint64_t ipa,
 	arch_s2_tlbi_ipa(ipa, level, s);
 	trace_tlbi(TRACE_TLBI_OP_IPAS2E1, ipa, level, tlb_trace_share(scope),
 		   pgt->vmid);
-	tlb_dsb(scope, false);
+	/*
+	 * Completes the stage-2 invalidation before the stage-1 one: a walk
+	 * on another CPU could otherwise refill a combined entry from the
+	 * old stage-2 entry after VMALLE1 removed it. Skipped only by the
+	 * deliberate bug=skip_dsb.
+	 */
+	if (!bug_on(BUG_SKIP_DSB)) {
+		tlb_dsb(scope, false);
+	}
 	stage2_bbm_delay_spin();
 	arch_s2_tlbi_vmalle1(s);
 	trace_tlbi(TRACE_TLBI_OP_VMALLE1, 0, 0, tlb_trace_share(scope),

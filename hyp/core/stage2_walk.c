@@ -2,6 +2,7 @@
  * Stage-2 tables: shape, walker, lookup and the break-before-make helpers.
  * See stage2.h for the rules and docs/stage2.md for the reasoning.
  */
+#include <faultline/bug.h>
 #include <faultline/check.h>
 #include <faultline/err.h>
 #include <faultline/trace/ring.h>
@@ -323,7 +324,9 @@ int stage2_try_break(struct stage2_visit_ctx *ctx, enum stage2_scope scope)
 	}
 	trace_bbm_break(stage2_entry_pa(ctx->pgt, ctx->ptep), ctx->addr,
 			ctx->level, ctx->old, ctx->pgt->vmid);
-	if (stage2_pte_is_table(ctx->old, ctx->level)) {
+	if (bug_on(BUG_SKIP_TLBI)) {
+		/* Deliberately broken (bug=skip_tlbi): old entries survive. */
+	} else if (stage2_pte_is_table(ctx->old, ctx->level)) {
 		/* Every leaf below, and walk caches: the whole VMID. */
 		stage2_tlb_inval_vmid(ctx->pgt, scope);
 	} else if (stage2_pte_valid(ctx->old)) {

@@ -225,7 +225,7 @@ static int build_pretouch(struct vm *vm, char *err, size_t es)
 {
 	int ret = 0;
 
-	rwlock_write_lock(&vm->s2.lock);
+	stage2_write_lock(&vm->s2);
 	for (unsigned i = 0; ret == 0 && i < vm->nregions; i++) {
 		const struct vm_region *r = &vm->regions[i];
 
@@ -245,7 +245,7 @@ static int build_pretouch(struct vm *vm, char *err, size_t es)
 					 err_name(ret));
 		}
 	}
-	rwlock_write_unlock(&vm->s2.lock);
+	stage2_write_unlock(&vm->s2);
 	return ret;
 }
 

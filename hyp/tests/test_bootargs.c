@@ -1,5 +1,6 @@
 /* bootargs_parse(): defaults, every key, bad values, unknown keys, whitespace. */
 #include <faultline/bootargs.h>
+#include <faultline/bug.h>
 #include <faultline/err.h>
 #include <faultline/test.h>
 
@@ -20,6 +21,7 @@ static void ba_expect_defaults(struct test_ctx *test_ctx)
 	EXPECT_EQ(ba_opts.crash_cpu, 0);
 	EXPECT_STREQ(ba_opts.trace_path, "trace.bin");
 	EXPECT_EQ(ba_opts.max_cpus, 0);
+	EXPECT_EQ(ba_opts.bugs, 0);
 }
 
 /* Parses @args into ba_opts and ba_err. */
@@ -249,4 +251,22 @@ TEST(bootargs, zero_size_error_buffer_untouched)
 	EXPECT_EQ(err[0], 'X');
 	EXPECT_EQ_INT(bootargs_parse("foo=1", &ba_opts, err, 0), -ERR_INVAL);
 	EXPECT_EQ(err[0], 'X');
+}
+
+/** bug= turns on deliberate bugs by name, several separated by commas; anything else is refused. */
+TEST(bootargs, bugs)
+{
+	static const char *const bad[] = {"bug=", "bug=skip", "bug=skip_tlbi,",
+					  "bug=,skip_dsb", "bug=SKIP_TLBI"};
+
+	EXPECT_EQ_INT(ba_parse("bug=skip_tlbi"), 0);
+	EXPECT_EQ(ba_opts.bugs, BUG_SKIP_TLBI);
+	EXPECT_EQ_INT(ba_parse("mode=plan bug=no_local_inval,skip_dsb"), 0);
+	EXPECT_EQ(ba_opts.bugs, BUG_NO_LOCAL_INVAL | BUG_SKIP_DSB);
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ_INT(ba_parse(bad[i]), -ERR_INVAL);
+		EXPECT_TRUE(ba_err[0] != '\0');
+	}
+	EXPECT_EQ_INT(ba_parse("mode=boot"), 0);
+	EXPECT_EQ(ba_opts.bugs, 0);
 }

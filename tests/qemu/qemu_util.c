@@ -72,6 +72,30 @@ bool qemu_run(struct qemu_run *run, const char *args)
 	return true;
 }
 
+uint64_t qemu_rule_check(const struct qemu_run *run, struct check_result *res)
+{
+	if (check_run(&run->trace, NULL, res) != 0) {
+		fprintf(stderr, "    rule check: out of memory\n");
+		return UINT64_MAX;
+	}
+	if (res->total > 0) {
+		check_report(&run->trace, res, run->dir, 8, stderr);
+	}
+	return res->total;
+}
+
+bool qemu_rules_hold(const struct qemu_run *run)
+{
+	struct check_result res;
+	char *txt = qemu_slurp(run->dir, "check.txt");
+	bool ok = qemu_rule_check(run, &res) == 0 && res.nrecords > 0 &&
+		  strstr(txt, "\nfaultline check: clean (8 rules") != NULL;
+
+	check_result_free(&res);
+	free(txt);
+	return ok;
+}
+
 void qemu_run_free(struct qemu_run *run)
 {
 	char cmd[512];

@@ -5,6 +5,7 @@
 #ifndef FAULTLINE_TESTS_QEMU_UTIL_H
 #define FAULTLINE_TESTS_QEMU_UTIL_H
 
+#include <faultline/trace/check.h>
 #include <faultline/trace/decode.h>
 #include <faultline/types.h>
 
@@ -32,6 +33,19 @@ struct qemu_run {
  * Returns false when the run directory could not even be created.
  */
 bool qemu_run(struct qemu_run *run, const char *args);
+
+/**
+ * Runs the rule checker on @run's trace into @res (the caller frees it
+ * with check_result_free()) and returns the violations found; prints the
+ * report on stderr when there are any, so a failing test shows them.
+ */
+uint64_t qemu_rule_check(const struct qemu_run *run, struct check_result *res);
+
+/**
+ * True when the run's trace breaks none of the checker's rules and
+ * `faultline run` wrote the same verdict into RUN_DIR/check.txt.
+ */
+bool qemu_rules_hold(const struct qemu_run *run);
 
 /** Frees what qemu_run() loaded and removes the run directory. */
 void qemu_run_free(struct qemu_run *run);

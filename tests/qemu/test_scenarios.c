@@ -4,7 +4,9 @@
  * racing vCPUs' faults spurious or retried, BBM ping-pong under legacy and
  * none under prejudge, dirty pages exactly the written ones, cache
  * maintenance where seed 001 puts it, greedy host blocks and the device
- * pool recycled, aborts for a guest outside its memory.
+ * pool recycled, aborts for a guest outside its memory. Every trace also
+ * passes the rule checker (break-before-make, TLB maintenance, VMIDs,
+ * ISBs, the SPE drain, cache maintenance, the table lock).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +104,8 @@ TEST(qemu_scenario, first_touch_maps_every_page_once)
 	EXPECT_EQ(scn_count(&run.trace, "cmo", "why", TRACE_CMO_WHY_FIRST_MAP),
 		  0u);
 	EXPECT_TRUE(strstr(run.summary, "\"verdict\": \"ok\"") != NULL);
+	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
+	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
 }
 
@@ -151,6 +155,8 @@ TEST(qemu_scenario, same_gpa_race_maps_each_page_once)
 	}
 	/* Prejudge never rebuilds a valid entry here. */
 	EXPECT_EQ(scn_count(&run.trace, "bbm_break", NULL, 0), 0u);
+	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
+	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
 }
 
@@ -244,6 +250,9 @@ TEST(qemu_scenario, rw_ro_pingpong_legacy_vs_prejudge)
 	EXPECT_EQ(p_remaps, 0u);
 	EXPECT_TRUE(scn_count(&prejudge.trace, "s2_fault_exit", "policy",
 			      TRACE_POLICY_LEGACY) == 0);
+	/* Both policies follow every rule of docs/checker.md. */
+	EXPECT_TRUE(qemu_rules_hold(&legacy));
+	EXPECT_TRUE(qemu_rules_hold(&prejudge));
 	qemu_run_free(&legacy);
 	qemu_run_free(&prejudge);
 }
@@ -285,6 +294,8 @@ TEST(qemu_scenario, dirty_log_marks_handled_writes_only)
 	EXPECT_EQ(scn_count(&run.trace, "s2_fault_exit", "outcome",
 			    TRACE_OUTCOME_RELAXED),
 		  16u);
+	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
+	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
 }
 
@@ -322,6 +333,8 @@ TEST(qemu_scenario, mmu_off_cmo_follows_seed_001)
 	EXPECT_EQ(sw_civac, 128u);
 	EXPECT_EQ(scn_count(&run.trace, "sctlr_trap", NULL, 0), 2u);
 	EXPECT_EQ(scn_count(&run.trace, "sctlr_trap", "caches_on", 1), 1u);
+	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
+	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
 }
 
@@ -361,6 +374,8 @@ TEST(qemu_scenario, host_s2_greedy_blocks_and_recycle)
 	EXPECT_TRUE(scn_count(&run.trace, "tlbi", "op",
 			      TRACE_TLBI_OP_VMALLS12E1) >= 1);
 	EXPECT_EQ(scn_count(&run.trace, "guest_abort_injected", NULL, 0), 0u);
+	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
+	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
 }
 
@@ -395,6 +410,8 @@ TEST(qemu_scenario, guest_outside_its_memory_gets_aborts)
 	EXPECT_EQ(scn_count(&run.trace, "s2_fault_enter", "access",
 			    TRACE_ACCESS_EXEC),
 		  5u);
+	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
+	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
 }
 
@@ -432,6 +449,8 @@ TEST(qemu_scenario, blocks_then_split_for_dirty_logging)
 	EXPECT_EQ(page_writes, 3u);
 	EXPECT_EQ(scn_count(&run.trace, "dirty_mark", NULL, 0), 3u);
 	EXPECT_EQ(scn_count(&run.trace, "hvc_call", "ret", 3), 1u);
+	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
+	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
 }
 
@@ -481,5 +500,7 @@ TEST(qemu_scenario, two_vms_have_their_own_stage2)
 				  r->cpu + 1u);
 		}
 	}
+	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
+	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
 }

@@ -288,6 +288,8 @@ uint64_t switch_run(struct vcpu *v, struct switch_exit *e)
 	switch_sysreg(TRACE_SYSREG_MDCR_EL2, switch_cpu[cpu].mdcr);
 	write_sysreg(switch_cpu[cpu].cptr, cptr_el2);
 	isb();
+	/* Traced: the host's HCR_EL2 is in effect for what follows (rule 5). */
+	trace_isb(TRACE_ISB_SITE_SWITCH);
 	trace_world_switch(TRACE_SWITCH_PHASE_TRAPS_OFF, v->id, vm->vmid);
 	switch_el1_restore(&switch_cpu[cpu].el1);
 	isb();

@@ -13,6 +13,8 @@
  *   crash_cpu=N              CPU that takes it (default 0)
  *   trace=PATH               trace file on the host (default trace.bin)
  *   cpus=N                   bring up only the first N CPUs
+ *   bug=NAME[,NAME...]       break the fault path on purpose (bug.h):
+ *                            skip_tlbi, skip_dsb, no_local_inval
  */
 #ifndef FAULTLINE_BOOTARGS_H
 #define FAULTLINE_BOOTARGS_H
@@ -56,6 +58,8 @@ struct boot_options {
 	char plan_path[96];
 	/** 0 means all CPUs. */
 	unsigned max_cpus;
+	/** Deliberate bugs to turn on (enum bug bits; 0: none). */
+	unsigned bugs;
 };
 
 /**

@@ -249,6 +249,25 @@ void stage2_set_bbm_delay(uint64_t ns);
 uint64_t stage2_bbm_delay(void);
 
 /**
+ * Takes @pgt->lock for reading, then traces `lock` (the root's PA as the
+ * lock's identity, the VMID, and the counter ticks spent waiting). Every
+ * holder of the table lock goes through these four functions so that the
+ * rule checker can verify that each entry is written under the lock the
+ * locking rules above name (docs/checker.md, rule 8). The cost is one
+ * trace record and two counter reads per acquisition and release.
+ */
+void stage2_read_lock(struct stage2_pgtable *pgt);
+
+/** Traces `unlock`, then releases a read hold of @pgt->lock. */
+void stage2_read_unlock(struct stage2_pgtable *pgt);
+
+/** stage2_read_lock() for the write side. */
+void stage2_write_lock(struct stage2_pgtable *pgt);
+
+/** Traces `unlock`, then releases the write hold of @pgt->lock. */
+void stage2_write_unlock(struct stage2_pgtable *pgt);
+
+/**
  * Replaces the block that maps @ipa with a next-level table mapping the
  * same range, with the same attributes, through smaller blocks or pages
  * (break-before-make on the block entry, invalidated with @scope). The

@@ -65,19 +65,19 @@ static int es_setup(unsigned ia_bits)
 /* Frees every page of es_pgt. */
 static void es_teardown(void)
 {
-	rwlock_write_lock(&es_pgt.lock);
+	stage2_write_lock(&es_pgt);
 	stage2_pgtable_destroy(&es_pgt);
-	rwlock_write_unlock(&es_pgt.lock);
+	stage2_write_unlock(&es_pgt);
 }
 
 static int es_map(uint64_t ipa, uint64_t size, uint64_t pa, unsigned prot)
 {
 	int ret;
 
-	rwlock_write_lock(&es_pgt.lock);
+	stage2_write_lock(&es_pgt);
 	ret = stage2_map(&es_pgt, ipa, size, pa_init(pa), prot, &es_pool,
 			 STAGE2_SCOPE_INNER_SHAREABLE, 0, NULL);
-	rwlock_write_unlock(&es_pgt.lock);
+	stage2_write_unlock(&es_pgt);
 	return ret;
 }
 
@@ -224,23 +224,23 @@ TEST(el2_stage2, hardware_sees_every_update)
 	es_expect_fault(test_ctx, ro, true, ES_FST_PERMISSION(2));
 
 	/* Split twice: same translations through a level-3 page. */
-	rwlock_write_lock(&es_pgt.lock);
+	stage2_write_lock(&es_pgt);
 	ret = stage2_split(&es_pgt, blk + 5 * ES_2M, &es_pool,
 			   STAGE2_SCOPE_INNER_SHAREABLE, 0, NULL);
 	EXPECT_EQ_INT(ret, 0);
 	ret = stage2_split(&es_pgt, blk + 5 * ES_2M, &es_pool,
 			   STAGE2_SCOPE_INNER_SHAREABLE, 0, NULL);
-	rwlock_write_unlock(&es_pgt.lock);
+	stage2_write_unlock(&es_pgt);
 	EXPECT_EQ_INT(ret, 0);
 	es_expect_pa(test_ctx, blk + 5 * ES_2M + 0x3000,
 		     ES_RAM + 5 * ES_2M + 0x3000, true);
 	es_expect_pa(test_ctx, blk + 9 * ES_2M, ES_RAM + 9 * ES_2M, true);
 
 	/* Unmap one page: a level-3 translation fault, the rest stays. */
-	rwlock_write_lock(&es_pgt.lock);
+	stage2_write_lock(&es_pgt);
 	ret = stage2_unmap(&es_pgt, blk + 5 * ES_2M + 0x3000, ES_4K,
 			   STAGE2_SCOPE_INNER_SHAREABLE, NULL);
-	rwlock_write_unlock(&es_pgt.lock);
+	stage2_write_unlock(&es_pgt);
 	EXPECT_EQ_INT(ret, 0);
 	es_expect_fault(test_ctx, blk + 5 * ES_2M + 0x3000, false,
 			ES_FST_TRANSLATION(3));
@@ -251,13 +251,13 @@ TEST(el2_stage2, hardware_sees_every_update)
 	ASSERT_EQ_INT(es_map(blk + 5 * ES_2M + 0x3000, ES_4K,
 			     ES_RAM + 5 * ES_2M + 0x3000, ES_RW),
 		      0);
-	rwlock_write_lock(&es_pgt.lock);
+	stage2_write_lock(&es_pgt);
 	ret = stage2_collapse(&es_pgt, blk + 5 * ES_2M, 2,
 			      STAGE2_SCOPE_INNER_SHAREABLE, NULL);
 	EXPECT_EQ_INT(ret, 0);
 	ret = stage2_collapse(&es_pgt, blk, 1, STAGE2_SCOPE_INNER_SHAREABLE,
 			      NULL);
-	rwlock_write_unlock(&es_pgt.lock);
+	stage2_write_unlock(&es_pgt);
 	EXPECT_EQ_INT(ret, 0);
 	es_expect_pa(test_ctx, blk + 5 * ES_2M + 0x3000,
 		     ES_RAM + 5 * ES_2M + 0x3000, true);
@@ -267,11 +267,11 @@ TEST(el2_stage2, hardware_sees_every_update)
 	es_expect_pa(test_ctx, blk + 0x123000, ES_RAM + ES_1G + 0x123000, true);
 
 	/* Relax the read-only block: writes now go through. */
-	rwlock_read_lock(&es_pgt.lock);
+	stage2_read_lock(&es_pgt);
 	ret = stage2_relax_perms(&es_pgt, ro + 0x5000, STAGE2_PROT_W,
 				 STAGE2_SCOPE_INNER_SHAREABLE, STAGE2_SHARED,
 				 NULL);
-	rwlock_read_unlock(&es_pgt.lock);
+	stage2_read_unlock(&es_pgt);
 	EXPECT_EQ_INT(ret, 0);
 	es_expect_pa(test_ctx, ro + 0x5000, ES_RAM + ES_2M + 0x5000, true);
 	es_teardown();
@@ -294,11 +294,11 @@ TEST(el2_stage2, hardware_walks_a_48_bit_table)
 	es_expect_fault(test_ctx, ES_1G, false, ES_FST_TRANSLATION(0));
 	es_expect_fault(test_ctx, half, false, ES_FST_TRANSLATION(1));
 	es_expect_fault(test_ctx, top - ES_2M, false, ES_FST_TRANSLATION(3));
-	rwlock_write_lock(&es_pgt.lock);
+	stage2_write_lock(&es_pgt);
 	EXPECT_EQ_INT(stage2_unmap(&es_pgt, half, half,
 				   STAGE2_SCOPE_INNER_SHAREABLE, NULL),
 		      0);
-	rwlock_write_unlock(&es_pgt.lock);
+	stage2_write_unlock(&es_pgt);
 	es_expect_fault(test_ctx, half + ES_1G, false, ES_FST_TRANSLATION(0));
 	es_expect_fault(test_ctx, top - 8, false, ES_FST_TRANSLATION(0));
 	es_teardown();

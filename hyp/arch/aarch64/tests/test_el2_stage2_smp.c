@@ -58,7 +58,7 @@ static uint64_t smp_fault_all(uint64_t arg UNUSED)
 			struct stage2_result r = {0};
 			int ret;
 
-			rwlock_read_lock(&smp_pgt.lock);
+			stage2_read_lock(&smp_pgt);
 			/* Fresh mappings: no CPU can hold an old entry. */
 			ret = stage2_map(
 				&smp_pgt, ipa, PAGE_SIZE,
@@ -66,7 +66,7 @@ static uint64_t smp_fault_all(uint64_t arg UNUSED)
 				STAGE2_PROT_R | STAGE2_PROT_W, &smp_pool,
 				STAGE2_SCOPE_INNER_SHAREABLE,
 				STAGE2_SHARED | STAGE2_MAP_SKIP_IDENTICAL, &r);
-			rwlock_read_unlock(&smp_pgt.lock);
+			stage2_read_unlock(&smp_pgt);
 			smp_counts[me].installed += r.installed;
 			smp_counts[me].identical += r.identical;
 			if (ret == 0) {
@@ -139,9 +139,9 @@ TEST(el2_stage2_smp, same_pages_from_every_cpu)
 	 */
 	EXPECT_EQ(SMP_POOL_PAGES - stage2_pool_available(&smp_pool),
 		  smp_pgt.root_pages + 2);
-	rwlock_write_lock(&smp_pgt.lock);
+	stage2_write_lock(&smp_pgt);
 	stage2_pgtable_destroy(&smp_pgt);
-	rwlock_write_unlock(&smp_pgt.lock);
+	stage2_write_unlock(&smp_pgt);
 	EXPECT_EQ(stage2_pool_available(&smp_pool), SMP_POOL_PAGES);
 	console_printf("    %u CPUs: %u installed, %u found identical, %u "
 		       "retries after -ERR_AGAIN\n",
