@@ -38,6 +38,23 @@ static int decode_fail(struct trace_data *td, int err, uint64_t offset,
 	return err;
 }
 
+/*
+ * Copies up to @n bytes of @src into @dst as printable ASCII, '?' for any
+ * other byte: text from a damaged file goes into error messages that end
+ * up on a terminal, and must not carry control sequences there.
+ */
+static const char *decode_printable(char *dst, size_t size, const char *src,
+				    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i + 1 < size; i++) {
+		dst[i] = src[i] >= ' ' && src[i] <= '~' ? src[i] : '?';
+	}
+	dst[i] = '\0';
+	return dst;
+}
+
 /* Copies the whitespace-delimited word at *@p into @dst; advances *@p. */
 static bool schema_word(const char **p, const char *end, char *dst, size_t size)
 {
@@ -84,6 +101,8 @@ static int schema_add_event(struct trace_data *td, const char *line,
 	while (schema_word(&line, end, word, sizeof(word))) {
 		char *colon = strchr(word, ':');
 		struct trace_schema_field *f;
+		char shown_word[sizeof(word)];
+		char shown_name[sizeof(ev.name)];
 
 		if (ev.nfields == TRACE_MAX_FIELDS || colon == NULL ||
 		    colon == word || colon[1] == '\0' ||
@@ -91,8 +110,11 @@ static int schema_add_event(struct trace_data *td, const char *line,
 		    strlen(colon + 1) >= sizeof(f->kind)) {
 			return decode_fail(
 				td, -ERR_INVAL, off,
-				"schema: bad field \"%s\" of event %s", word,
-				ev.name);
+				"schema: bad field \"%s\" of event %s",
+				decode_printable(shown_word, sizeof(shown_word),
+						 word, strlen(word)),
+				decode_printable(shown_name, sizeof(shown_name),
+						 ev.name, strlen(ev.name)));
 		}
 		f = &ev.fields[ev.nfields++];
 		memcpy(f->name, word, (size_t)(colon - word));
@@ -146,6 +168,7 @@ static int decode_schema(struct trace_data *td, const uint8_t *p,
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *eol = nl != NULL ? nl : end;
 		uint64_t line_off = off + (uint64_t)(s - (const char *)p);
+		char shown[41];
 		int ret = 0;
 
 		if ((size_t)(eol - s) > 6 && memcmp(s, "event ", 6) == 0) {
@@ -155,8 +178,10 @@ static int decode_schema(struct trace_data *td, const uint8_t *p,
 			ret = schema_add_enum(td, s + 5, eol, line_off);
 		} else if (eol != s) {
 			ret = decode_fail(td, -ERR_INVAL, line_off,
-					  "schema: unknown line \"%.*s\"",
-					  (int)MIN(eol - s, 40), s);
+					  "schema: unknown line \"%s\"",
+					  decode_printable(shown, sizeof(shown),
+							   s,
+							   (size_t)(eol - s)));
 		}
 		if (ret != 0) {
 			return ret;
@@ -187,10 +212,16 @@ static int decode_header(struct trace_data *td, const uint8_t *buf, size_t len)
 				   "format version %u, this decoder reads %u",
 				   td->version, TRACE_FORMAT_VERSION);
 	}
-	if (le(buf + 12, 4) != sizeof(struct trace_file_header) ||
-	    le(buf + 16, 4) != sizeof(struct trace_record)) {
+	if (le(buf + 12, 4) != sizeof(struct trace_file_header)) {
 		return decode_fail(td, -ERR_INVAL, 12,
-				   "unexpected header or record size");
+				   "header size %u, expected %zu",
+				   (unsigned)le(buf + 12, 4),
+				   sizeof(struct trace_file_header));
+	}
+	if (le(buf + 16, 4) != sizeof(struct trace_record)) {
+		return decode_fail(
+			td, -ERR_INVAL, 16, "record size %u, expected %zu",
+			(unsigned)le(buf + 16, 4), sizeof(struct trace_record));
 	}
 	td->ncpus = (uint32_t)le(buf + 20, 4);
 	if (td->ncpus == 0 || td->ncpus > TRACE_FILE_MAX_CPUS) {
