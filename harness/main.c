@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check_cmd.h"
 #include "export_cmd.h"
+#include "plot_cmd.h"
 #include "run.h"
 #include "run_args.h"
 
@@ -17,6 +19,9 @@ static void main_usage(FILE *out)
 		     "  run      boot the hypervisor under QEMU and collect "
 		     "the results\n"
 		     "  export   convert a trace file to another format (csv)\n"
+		     "  check    check a trace against the fault path's "
+		     "ordering rules\n"
+		     "  plot     draw a run's plots with gnuplot (PNG, SVG)\n"
 		     "  help     this text; `faultline help COMMAND` for a "
 		     "command's options\n");
 }
@@ -25,7 +30,8 @@ static int main_help(const char *command)
 {
 	if (command == NULL) {
 		main_usage(stdout);
-		printf("\n%s\n%s", run_args_usage(), export_cmd_usage());
+		printf("\n%s\n%s\n%s\n%s", run_args_usage(), export_cmd_usage(),
+		       check_cmd_usage(), plot_cmd_usage());
 		return 0;
 	}
 	if (strcmp(command, "run") == 0) {
@@ -34,6 +40,14 @@ static int main_help(const char *command)
 	}
 	if (strcmp(command, "export") == 0) {
 		fputs(export_cmd_usage(), stdout);
+		return 0;
+	}
+	if (strcmp(command, "check") == 0) {
+		fputs(check_cmd_usage(), stdout);
+		return 0;
+	}
+	if (strcmp(command, "plot") == 0) {
+		fputs(plot_cmd_usage(), stdout);
 		return 0;
 	}
 	if (strcmp(command, "help") == 0) {
@@ -59,6 +73,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "export") == 0) {
 		return export_cmd_main(argc, argv);
+	}
+	if (strcmp(cmd, "check") == 0) {
+		return check_cmd_main(argc - 1, argv + 1);
+	}
+	if (strcmp(cmd, "plot") == 0) {
+		return plot_cmd_main(argc, argv);
 	}
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
 	    strcmp(cmd, "-h") == 0) {

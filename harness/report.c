@@ -113,6 +113,36 @@ static void report_json_tests(struct json_writer *w, const struct testout *t)
 	json_object_end(w);
 }
 
+/* {"violations": N, "rules": [numbers broken], "unchecked": [...]}. */
+static void report_json_check(struct json_writer *w,
+			      const struct check_result *c)
+{
+	if (c == NULL) {
+		json_null(w);
+		return;
+	}
+	json_object_begin(w);
+	json_key(w, "violations");
+	json_u64(w, c->total);
+	json_key(w, "rules");
+	json_array_begin_flat(w);
+	for (unsigned r = 1; r <= CHECK_NRULES; r++) {
+		if (c->count[r] != 0) {
+			json_u64(w, r);
+		}
+	}
+	json_array_end(w);
+	json_key(w, "unchecked");
+	json_array_begin_flat(w);
+	for (unsigned r = 1; r <= CHECK_NRULES; r++) {
+		if (c->unchecked[r]) {
+			json_u64(w, r);
+		}
+	}
+	json_array_end(w);
+	json_object_end(w);
+}
+
 int report_write_summary(const struct report *r, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -185,6 +215,8 @@ int report_write_summary(const struct report *r, const char *path)
 	report_json_crash(&w, r->sum);
 	json_key(&w, "tests");
 	report_json_tests(&w, r->tests);
+	json_key(&w, "rule_check");
+	report_json_check(&w, r->check);
 	json_key(&w, "fault_path");
 	if (r->faults != NULL && faultstats_any(r->faults)) {
 		faultstats_json(r->faults, &w);
@@ -328,6 +360,19 @@ static void report_trace_lines(const struct report *r, FILE *out, bool color)
 	}
 }
 
+/* One line: the rule check's verdict, red when a rule is broken. */
+static void report_check(const struct report *r, FILE *out, bool color)
+{
+	char verdict[256];
+	bool bad = r->check->total > 0;
+
+	fprintf(out, "faultline: rule check: %s%s%s%s\n",
+		color && bad ? REPORT_RED : "",
+		check_verdict(r->check, verdict, sizeof(verdict)),
+		color && bad ? REPORT_RESET : "",
+		bad && r->check_written ? " (see check.txt)" : "");
+}
+
 static void report_tests(const struct testout *t, FILE *out, bool color)
 {
 	unsigned failed = t->finished ? t->final_failed : t->failed;
@@ -354,6 +399,9 @@ void report_print(const struct report *r, FILE *out, bool color)
 	report_trace_lines(r, out, color);
 	if (r->faults != NULL) {
 		faultstats_print(r->faults, out, color);
+	}
+	if (r->check != NULL) {
+		report_check(r, out, color);
 	}
 	if (s != NULL && s->has_crash) {
 		fprintf(out,
@@ -397,7 +445,8 @@ void report_print(const struct report *r, FILE *out, bool color)
 		}
 	}
 	fprintf(out,
-		"faultline: results in %s/ (console.log, %s%ssummary.json)\n",
+		"faultline: results in %s/ (console.log, %s%s%ssummary.json)\n",
 		r->dir, r->trace_present ? "trace.bin, " : "",
-		r->csv_written ? "events.csv, " : "");
+		r->csv_written ? "events.csv, " : "",
+		r->check_written ? "check.txt, " : "");
 }

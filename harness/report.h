@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include <faultline/trace/check.h>
 #include <faultline/trace/decode.h>
 
 #include "faultstats.h"
@@ -44,6 +45,10 @@ struct report {
 	const struct testout *tests;
 	/** DIR/events.csv was written. */
 	bool csv_written;
+	/** The rule check of the trace, or NULL when it was not run. */
+	const struct check_result *check;
+	/** DIR/check.txt, its report, was written. */
+	bool check_written;
 };
 
 /** QEMU's exit code in *@code when it exited normally; false otherwise. */

@@ -10,6 +10,7 @@
 #include <faultline/err.h>
 #include <faultline/trace/export.h>
 
+#include "check_cmd.h"
 #include "manifest.h"
 #include "qemu.h"
 #include "report.h"
@@ -53,6 +54,7 @@ struct run_state {
 	struct trace_data td;
 	struct summary sum;
 	struct faultstats faults;
+	struct check_result check;
 	struct testout tests;
 	struct report r;
 	struct manifest m;
@@ -227,11 +229,12 @@ static enum verdict run_qemu(struct run_state *s)
 	return verdict_from_result(&s->res, io.console_bytes > 0);
 }
 
-/* Decodes the trace, summarises it and writes events.csv. */
+/* Decodes the trace, summarises it, writes events.csv and check.txt. */
 static void run_collect_trace(struct run_state *s)
 {
 	struct report *r = &s->r;
 	FILE *csv;
+	int ret;
 
 	r->trace_present = paths_is_file(s->p.trace);
 	if (!r->trace_present) {
@@ -259,6 +262,15 @@ static void run_collect_trace(struct run_state *s)
 	if (!r->csv_written) {
 		fprintf(stderr, "faultline: cannot write %s: %s\n", s->p.csv,
 			strerror(errno));
+	}
+	/* The rule check reports; it never changes the run's verdict. */
+	ret = check_cmd_run_dir(&s->td, s->p.dir, &s->check);
+	r->check = ret != -ERR_NOMEM ? &s->check : NULL;
+	r->check_written = ret == 0;
+	if (ret != 0) {
+		fprintf(stderr,
+			"faultline: cannot check the trace into %s/%s\n",
+			s->p.shown_dir, CHECK_CMD_FILE);
 	}
 }
 
@@ -436,6 +448,7 @@ int run_main(int argc, char *const *argv)
 	run_scenario_free(&s->sc);
 	summary_free(&s->sum);
 	faultstats_free(&s->faults);
+	check_result_free(&s->check);
 	trace_data_free(&s->td);
 	free(s);
 	return status;
