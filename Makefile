@@ -25,11 +25,16 @@ include mk/guest.mk
 include mk/el2.mk
 include mk/host.mk
 include mk/tools.mk
+include mk/sim.mk
+include mk/fuzz.mk
+include mk/trace_bench.mk
+include mk/ctf.mk
 
 .PHONY: all
 all: $(BUILD)/hyp.elf $(BUILD)/hyp-bounce.elf $(BUILD)/faultline \
 	$(BUILD)/host/unit-tests $(BUILD)/tsan/unit-tests \
-	$(BUILD)/host/qemu-tests
+	$(BUILD)/host/qemu-tests $(BUILD)/faultline-sim \
+	$(BUILD)/tsan/faultline-sim
 
 .PHONY: clean
 clean:

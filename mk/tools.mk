@@ -15,6 +15,8 @@ help:
 	@echo "  make debug    QEMU stopped at the first instruction, gdb stub on :1234"
 	@echo "  make format   clang-format every C file in place"
 	@echo "  make lint     clang-format check + cppcheck"
+	@echo "  make fuzz     fuzz the trace decoder for FUZZ_TIME=60 s (tests/fuzz/)"
+	@echo "  make trace-bench  build/trace-throughput (docs/performance.md)"
 	@echo "  make clean    remove build/"
 	@echo "Variables: BUILD=$(BUILD) PLAT=$(PLAT) CROSS=$(CROSS) HYP_FORCE_BOUNCE=$(HYP_FORCE_BOUNCE) V=1"
 

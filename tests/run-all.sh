@@ -61,6 +61,7 @@ TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 run_suite el2-unit "$BUILD/faultline" run --mode test --smp 2 \
 	--out "$LOG_DIR/el2-unit-run" --name el2-unit
 run_suite qemu-integration "$BUILD/host/qemu-tests"
+run_suite sim-scenarios tests/sim/check-scenarios.sh "$BUILD"
 
 echo "==="
 if [ -n "$failed_suites" ]; then

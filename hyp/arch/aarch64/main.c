@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include <faultline/arch/cpu.h>
+#include <faultline/bug.h>
 #include <faultline/check.h>
 #include <faultline/console.h>
 #include <faultline/cpu.h>
@@ -328,6 +329,9 @@ static NORETURN void hyp_main(void)
 	trace_hyp_start(ncpus, hyp_mm.bounced, pa_addr(hyp_mm.init_page),
 			HYP_TRAMPOLINE_VA, pa_addr(hyp_mm.boot.root_pa),
 			pa_addr(hyp_mm.runtime.root_pa));
+	/* Before any stage 2 exists, and recorded before anything else. */
+	bug_enable(hyp_options.bugs);
+	bug_announce();
 
 	ret = hyp_start_secondaries();
 	hyp_trace_checkpoint();
