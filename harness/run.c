@@ -294,7 +294,8 @@ static void run_explain(const struct run_state *s)
 	if (s->o.verbosity == RUN_QUIET &&
 	    (v == VERDICT_BAD_ARGUMENTS || v == VERDICT_BOOT_FAILED ||
 	     v == VERDICT_VCPU_FAILED || v == VERDICT_DEADLINE ||
-	     v == VERDICT_TIMEOUT || v == VERDICT_INTERRUPTED)) {
+	     v == VERDICT_LIVELOCK || v == VERDICT_TIMEOUT ||
+	     v == VERDICT_INTERRUPTED)) {
 		snprintf(title, sizeof(title),
 			 "faultline: the end of %s/console.log:",
 			 s->p.shown_dir);

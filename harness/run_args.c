@@ -39,6 +39,9 @@ const char *run_args_usage(void)
 		"runs.\n"
 		"  --policy NAME        every VM of the scenario uses this "
 		"fault policy\n"
+		"  --reps N             repetitions of the scenario (the VMs "
+		"built anew each)\n"
+		"  --warmup N           repetitions run first, not measured\n"
 		"  --smp N              CPUs (1-16, default 4; a scenario's "
 		"own count)\n"
 		"  --mode MODE          boot, test or hotplug (default boot)\n"
@@ -150,6 +153,11 @@ static int run_args_check(struct run_options *o, bool mode_given, char *err,
 		return run_args_fail(err, size, "--policy %s: %s", o->policy,
 				     "needs a SCENARIO");
 	}
+	if (o->scenario == NULL && (o->reps != 0 || o->warmup_given)) {
+		return run_args_fail(err, size, "%s: %s",
+				     o->reps != 0 ? "--reps" : "--warmup",
+				     "needs a SCENARIO");
+	}
 	if (o->scenario != NULL && o->test != NULL) {
 		return run_args_fail(err, size, "--test %s: %s", o->test,
 				     "is for --mode test, not a scenario");
@@ -201,8 +209,9 @@ static int run_args_check(struct run_options *o, bool mode_given, char *err,
 static bool run_args_takes_value(const char *name)
 {
 	static const char *const opts[] = {
-		"--smp",    "--timeout", "--mode", "--out",  "--test",
-		"--append", "--hyp",     "--qemu", "--name", "--policy",
+		"--smp",  "--timeout", "--mode", "--out",
+		"--test", "--append",  "--hyp",  "--qemu",
+		"--name", "--policy",  "--reps", "--warmup",
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
@@ -246,6 +255,22 @@ static int run_args_value(struct run_options *o, const char *name,
 		o->hyp = val;
 	} else if (strcmp(name, "--qemu") == 0) {
 		o->qemu = val;
+	} else if (strcmp(name, "--reps") == 0 ||
+		   strcmp(name, "--warmup") == 0) {
+		bool reps = name[2] == 'r';
+		unsigned n;
+
+		if (!run_args_uint(val, 1000, &n) || (reps && n == 0)) {
+			return run_args_fail(err, size, "%s: %s", val,
+					     reps ? "--reps needs 1 to 1000"
+						  : "--warmup needs 0 to 1000");
+		}
+		if (reps) {
+			o->reps = n;
+		} else {
+			o->warmup = n;
+			o->warmup_given = true;
+		}
 	} else if (strcmp(name, "--policy") == 0) {
 		if (strcmp(val, "legacy") != 0 &&
 		    strcmp(val, "prejudge") != 0) {

@@ -43,6 +43,10 @@ struct run_options {
 	bool smp_given;
 	/** --timeout was given (else a scenario's own deadline is used). */
 	bool timeout_given;
+	/** --reps N (0: the scenario's), --warmup N (when @warmup_given). */
+	unsigned reps;
+	unsigned warmup;
+	bool warmup_given;
 	/** --test PREFIX, or NULL. */
 	const char *test;
 	/** --append "k=v ...", or NULL. */

@@ -103,8 +103,29 @@ int run_scenario_load(struct run_options *o, struct run_scenario *rs)
 	if (scenario_check_smp(&rs->s, o->smp, &d) != 0) {
 		return run_scenario_fail(&d);
 	}
+	if (o->reps != 0) {
+		rs->s.reps = o->reps;
+	}
+	if (o->warmup_given) {
+		rs->s.warmup = o->warmup;
+	}
+	if ((uint64_t)rs->s.reps + rs->s.warmup > PLAN_MAX_REPS) {
+		fprintf(stderr,
+			"faultline run: %u repetitions and %u warm-up ones: "
+			"more than %u in all\n",
+			rs->s.reps, rs->s.warmup, PLAN_MAX_REPS);
+		return -ERR_INVAL;
+	}
 	rs->deadline_ms = o->timeout_given ? o->timeout_ms : rs->s.timeout_ms;
-	o->timeout_ms = (unsigned)rs->deadline_ms + RUN_SCENARIO_SLACK_MS;
+	/* Each repetition has the deadline; the watchdog covers them all. */
+	{
+		uint64_t all = rs->deadline_ms *
+				       (rs->s.reps + (uint64_t)rs->s.warmup) +
+			       RUN_SCENARIO_SLACK_MS;
+
+		o->timeout_ms =
+			all > UINT32_MAX / 2 ? UINT32_MAX / 2 : (unsigned)all;
+	}
 	if (o->name == NULL) {
 		o->name = rs->s.name;
 	}

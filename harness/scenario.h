@@ -28,6 +28,8 @@
 #define SCN_MAX_EXPECTS 64
 /** Longest parameter value. */
 #define SCN_PARAM_VALUE_MAX 64
+/** Default livelock threshold: faults in a row on a page, no progress. */
+#define SCN_DEFAULT_LIVELOCK 64u
 /** Default deadline of a run (ms) when the scenario gives none. */
 #define SCN_DEFAULT_TIMEOUT_MS 30000u
 /**
@@ -116,6 +118,11 @@ struct scenario {
 	uint64_t timeout_ms;
 	/** `run bbm_delay=` in ns (0: off). */
 	uint64_t bbm_delay_ns;
+	/** `run reps=` (default 1) and `warmup=` (default 0). */
+	uint32_t reps;
+	uint32_t warmup;
+	/** `run livelock=` faults without progress (default 64; 0: off). */
+	uint32_t livelock_faults;
 	struct scn_vm vms[PLAN_MAX_VMS];
 	unsigned nvms;
 	struct scn_region regions[PLAN_MAX_VMS * PLAN_MAX_REGIONS];

@@ -141,6 +141,28 @@ static int scn_stmt_run(struct scn_parser *p)
 						"to 1 day");
 			}
 			s->timeout_ms = x / 1000000;
+		} else if (scn_key(p, i, "reps", &v, &len) ||
+			   scn_key(p, i, "warmup", &v, &len)) {
+			bool reps = p->w[i].text[0] == 'r';
+
+			ret = scn_number(p, i, v, len, PLAN_MAX_REPS, &x);
+			if (ret == 0 && reps && x == 0) {
+				ret = scn_error(p, i, "reps must be 1 or more");
+			}
+			*(reps ? &s->reps : &s->warmup) = (uint32_t)x;
+		} else if (scn_key(p, i, "livelock", &v, &len)) {
+			if (len == 3 && memcmp(v, "off", 3) == 0) {
+				s->livelock_faults = 0;
+				continue;
+			}
+			ret = scn_number(p, i, v, len, PLAN_MAX_LIVELOCK_FAULTS,
+					 &x);
+			if (ret == 0 && x < 2) {
+				ret = scn_error(p, i,
+						"livelock takes a number of "
+						"faults (2 or more) or off");
+			}
+			s->livelock_faults = (uint32_t)x;
 		} else if (scn_key(p, i, "bbm_delay", &v, &len)) {
 			ret = scn_duration(p, i, v, len, &x);
 			if (ret == 0 && x > 1000000000) {
@@ -151,8 +173,9 @@ static int scn_stmt_run(struct scn_parser *p)
 			s->bbm_delay_ns = x;
 		} else {
 			return scn_unknown(p, i, "run",
-					   "smp=N, timeout=DURATION and "
-					   "bbm_delay=DURATION");
+					   "smp=N, timeout=DURATION, "
+					   "bbm_delay=DURATION, reps=N, "
+					   "warmup=N and livelock=FAULTS|off");
 		}
 	}
 	return ret;
@@ -587,6 +610,13 @@ static int scn_finish(struct scn_parser *p)
 			return -ERR_INVAL;
 		}
 	}
+	if ((uint64_t)s->reps + s->warmup > PLAN_MAX_REPS) {
+		scn_error_at(p, end,
+			     "%u repetitions and %u warm-up ones: "
+			     "more than %u in all",
+			     s->reps, s->warmup, PLAN_MAX_REPS);
+		return -ERR_INVAL;
+	}
 	if (s->smp != 0 && scenario_check_smp(s, s->smp, p->d) != 0) {
 		return -ERR_INVAL;
 	}
@@ -611,6 +641,8 @@ int scenario_parse_with(const char *path, const char *text, size_t len,
 	d->msg[0] = d->hint[0] = '\0';
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->timeout_ms = SCN_DEFAULT_TIMEOUT_MS;
+	s->reps = 1;
+	s->livelock_faults = SCN_DEFAULT_LIVELOCK;
 	if (p != NULL) {
 		p->vstep = calloc(GUEST_OPS_MAX, sizeof(*p->vstep));
 	}

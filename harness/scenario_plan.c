@@ -100,6 +100,9 @@ int scenario_plan(const struct scenario *s, uint64_t timeout_ms, void **blob,
 		.nops = s->nops,
 		.bbm_delay_ns = s->bbm_delay_ns,
 		.timeout_ms = timeout_ms,
+		.reps = s->reps,
+		.warmup = s->warmup,
+		.livelock_faults = s->livelock_faults,
 	};
 	snprintf(h->name, sizeof(h->name), "%s", s->name);
 	vms = (struct plan_vm *)(h + 1);

@@ -32,6 +32,8 @@ enum verdict verdict_from_result(const struct proc_result *res, bool hyp_spoke)
 		return VERDICT_VCPU_FAILED;
 	case HYP_EXIT_DEADLINE:
 		return VERDICT_DEADLINE;
+	case HYP_EXIT_LIVELOCK:
+		return VERDICT_LIVELOCK;
 	default:
 		return VERDICT_QEMU_ERROR;
 	}
@@ -54,6 +56,8 @@ const char *verdict_name(enum verdict v)
 		return "vcpu-failed";
 	case VERDICT_DEADLINE:
 		return "deadline";
+	case VERDICT_LIVELOCK:
+		return "livelock";
 	case VERDICT_TIMEOUT:
 		return "timeout";
 	case VERDICT_QEMU_ERROR:

@@ -24,6 +24,8 @@ enum verdict {
 	VERDICT_VCPU_FAILED,
 	/** Exit status 7: vCPUs still ran at the plan's deadline. */
 	VERDICT_DEADLINE,
+	/** Exit status 8: a vCPU was livelocked and its VM stopped. */
+	VERDICT_LIVELOCK,
 	/** The run did not end before the timeout and was killed. */
 	VERDICT_TIMEOUT,
 	/** QEMU failed: another exit status, a signal, or it did not start. */
@@ -34,7 +36,7 @@ enum verdict {
 
 /**
  * The verdict for a finished child @res. @hyp_spoke says whether the
- * hypervisor printed anything on the console: an exit status 0-7 with a
+ * hypervisor printed anything on the console: an exit status 0-8 with a
  * silent console is QEMU's own failure (QEMU exits 1 on a bad option),
  * not the hypervisor's verdict.
  */

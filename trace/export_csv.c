@@ -10,7 +10,7 @@
 
 /* The columns every row starts with; a field of the same name is renamed. */
 static const char *const csv_fixed[] = {"index", "time_ns", "ticks",
-					"cpu",	 "seq",	    "event"};
+					"cpu",   "seq",     "event"};
 
 /*
  * The layout, worked out once from the schema so that the pass over the

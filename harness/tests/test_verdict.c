@@ -20,7 +20,7 @@ static struct proc_result verdict_res(int status)
 	return r;
 }
 
-/** Exit statuses 0 and 2 to 7 are the hypervisor's verdicts. */
+/** Exit statuses 0 and 2 to 8 are the hypervisor's verdicts. */
 TEST(harness_verdict, hypervisor_exit_statuses)
 {
 	static const struct {
@@ -30,7 +30,7 @@ TEST(harness_verdict, hypervisor_exit_statuses)
 		{0, VERDICT_OK},           {2, VERDICT_BAD_ARGUMENTS},
 		{3, VERDICT_CRASH},        {4, VERDICT_BOOT_FAILED},
 		{5, VERDICT_TESTS_FAILED}, {6, VERDICT_VCPU_FAILED},
-		{7, VERDICT_DEADLINE},
+		{7, VERDICT_DEADLINE},     {8, VERDICT_LIVELOCK},
 	};
 
 	for (unsigned i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
@@ -47,7 +47,7 @@ TEST(harness_verdict, hypervisor_exit_statuses)
 TEST(harness_verdict, other_statuses_and_signals)
 {
 	/* 1 is QEMU's own failure even when the hypervisor spoke. */
-	int codes[] = {1, 8, 127, 255};
+	int codes[] = {1, 9, 127, 255};
 	int sigs[] = {SIGKILL, SIGSEGV, SIGABRT, SIGTERM};
 
 	for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -66,7 +66,7 @@ TEST(harness_verdict, other_statuses_and_signals)
 /** Exit status 1 with a silent console is QEMU's own error. */
 TEST(harness_verdict, silent_console_is_qemu_error)
 {
-	for (int code = 0; code < 8; code++) {
+	for (int code = 0; code < 9; code++) {
 		struct proc_result r = verdict_res(verdict_exited(code));
 
 		EXPECT_EQ(verdict_from_result(&r, false), VERDICT_QEMU_ERROR);

@@ -9,6 +9,7 @@
 #include <faultline/bug.h>
 #include <faultline/check.h>
 #include <faultline/err.h>
+#include <faultline/livelock.h>
 #include <faultline/trace/ring.h>
 #include <faultline/vm_ops.h>
 
@@ -246,5 +247,6 @@ enum fault_outcome fault_handle(struct vcpu *v, const struct s2_fault *f)
 		v->stats.outcomes[out]++;
 	}
 	trace_s2_fault_exit(v->id, vm->vmid, f->ipa, out, policy, level);
+	livelock_note_fault(v, f->ipa);
 	return out;
 }

@@ -16,7 +16,10 @@ bool vcpu_hvc(struct vcpu *v, uint64_t fn, uint64_t arg, uint64_t *ret,
 		break;
 	case GUEST_HVC_BARRIER:
 		if (vm_barrier(v, deadline) != 0) {
-			vcpu_stop(v, TRACE_VCPU_STOP_BUDGET, 0);
+			/* Its VM was stopped, or the deadline came. */
+			if (!vcpu_check_stop(v)) {
+				vcpu_stop(v, TRACE_VCPU_STOP_BUDGET, 0);
+			}
 			go_on = false;
 		}
 		break;

@@ -312,6 +312,16 @@ int plan_validate(const void *blob, size_t size, unsigned ncpus, struct plan *p,
 			(unsigned long long)h->bbm_delay_ns,
 			(unsigned long long)PLAN_MAX_BBM_DELAY_NS);
 	}
+	if (h->reps == 0 || h->reps > PLAN_MAX_REPS ||
+	    h->warmup > PLAN_MAX_REPS - h->reps ||
+	    h->livelock_faults > PLAN_MAX_LIVELOCK_FAULTS || h->reserved != 0) {
+		return plan_fail(err, es,
+				 "%u repetitions and %u warm-up ones (1 to %u "
+				 "in all), or a livelock threshold of %u (at "
+				 "most %u) out of range",
+				 h->reps, h->warmup, PLAN_MAX_REPS,
+				 h->livelock_faults, PLAN_MAX_LIVELOCK_FAULTS);
+	}
 	if (h->name[sizeof(h->name) - 1] != '\0') {
 		return plan_fail(err, es, "plan name is not NUL-terminated");
 	}

@@ -88,6 +88,8 @@ void *stage2_pool_alloc(struct stage2_pool *pool, size_t n, paddr_t *pa)
 		trace_pool_exhausted(pool->id, left);
 		return NULL;
 	}
+	/* Table pages are few (one per 512 entries): cheap to trace. */
+	trace_pool_level(pool->id, TRACE_POOL_OP_ALLOC, n, left);
 	pool_zero(page, n);
 	*pa = pa_add(pool->base_pa, idx * PAGE_SIZE);
 	return page;
@@ -116,12 +118,15 @@ void stage2_pool_free(struct stage2_pool *pool, paddr_t pa)
 	uint64_t *page = stage2_pool_ptr(pool, pa);
 
 	if (page != NULL) {
+		size_t left;
+
 		spinlock_lock(&pool->lock);
 		page[0] = pool->free_head;
 		pool->free_head = idx + 1;
-		pool->nfree++;
+		left = ++pool->nfree;
 		pool->frees++;
 		spinlock_unlock(&pool->lock);
+		trace_pool_level(pool->id, TRACE_POOL_OP_FREE, 1, left);
 		return;
 	}
 	/* A page from elsewhere means a corrupt table: a bug. */

@@ -55,6 +55,20 @@ bool vcpu_stopped(struct vcpu *v)
 	       VCPU_STOPPED;
 }
 
+void vm_request_stop(struct vm *vm)
+{
+	atomic_store_explicit(&vm->stop_requested, true, memory_order_release);
+}
+
+bool vcpu_check_stop(struct vcpu *v)
+{
+	if (!vcpu_stopped(v) && atomic_load_explicit(&v->vm->stop_requested,
+						     memory_order_acquire)) {
+		vcpu_stop(v, TRACE_VCPU_STOP_VM_STOPPED, 0);
+	}
+	return vcpu_stopped(v);
+}
+
 /* Releases a barrier whose last missing vCPUs stopped. vm->lock held. */
 static void vm_barrier_check(struct vm *vm)
 {
@@ -133,7 +147,9 @@ int vm_barrier(struct vcpu *v, uint64_t deadline)
 	spinlock_unlock(&vm->lock);
 	while (atomic_load_explicit(&vm->barrier_generation,
 				    memory_order_acquire) == gen) {
-		if (arch_counter_now() > deadline) {
+		if (arch_counter_now() > deadline ||
+		    atomic_load_explicit(&vm->stop_requested,
+					 memory_order_acquire)) {
 			return vm_barrier_withdraw(vm, gen);
 		}
 		arch_cpu_relax();

@@ -10,6 +10,9 @@
 #include "test_plan_util.h"
 #include "test_util.h"
 
+/* Bytes of the plan header. */
+#define PL_HDR ((unsigned)sizeof(struct plan_header))
+
 /* Static: a plan is about 2 KiB and the EL2 stack is 16. */
 static struct test_plan pl_plan;
 
@@ -35,11 +38,11 @@ TEST(plan, minimal_plan_is_valid)
 	test_plan_init(&pl_plan);
 	ASSERT_EQ_INT(test_plan_validate(&pl_plan, 1, &p, err, sizeof(err)), 0);
 	EXPECT_TRUE((const void *)p.h == b);
-	EXPECT_TRUE((const void *)p.vms == b + 80);
-	EXPECT_TRUE((const void *)p.regions == b + 80 + 40);
-	EXPECT_TRUE((const void *)p.vcpus == b + 80 + 40 + 24);
-	EXPECT_TRUE((const void *)p.ops == b + 80 + 40 + 24 + 16);
-	EXPECT_EQ(p.h->size, 80 + 40 + 24 + 16 + 2 * 32);
+	EXPECT_TRUE((const void *)p.vms == b + PL_HDR);
+	EXPECT_TRUE((const void *)p.regions == b + PL_HDR + 40);
+	EXPECT_TRUE((const void *)p.vcpus == b + PL_HDR + 40 + 24);
+	EXPECT_TRUE((const void *)p.ops == b + PL_HDR + 40 + 24 + 16);
+	EXPECT_EQ(p.h->size, PL_HDR + 40 + 24 + 16 + 2 * 32);
 	EXPECT_EQ(p.vms[0].ia_bits, 40);
 	EXPECT_EQ(p.regions[0].ipa, TEST_PLAN_IPA);
 	EXPECT_EQ(p.vcpus[0].nops, 2);
@@ -149,10 +152,10 @@ TEST(plan, refuses_bad_magic_or_version)
 
 	test_plan_init(&pl_plan);
 	pl_plan.h.magic ^= 1;
-	EXPECT_PLAN_REFUSED(&pl_plan, 1, "not a version 1 plan (magic");
+	EXPECT_PLAN_REFUSED(&pl_plan, 1, "not a version 2 plan (magic");
 	test_plan_init(&pl_plan);
-	pl_plan.h.version = 2;
-	EXPECT_PLAN_REFUSED(&pl_plan, 1, "version 2)");
+	pl_plan.h.version = 1;
+	EXPECT_PLAN_REFUSED(&pl_plan, 1, "version 1)");
 	test_plan_init(&pl_plan);
 	size = pl_pack();
 	pl_header()->version = 0;
@@ -169,20 +172,20 @@ TEST(plan, refuses_size_mismatch)
 	size = pl_pack();
 	pl_header()->size += 8;
 	EXPECT_TRUE(test_plan_expect_refused(test_ctx, __FILE__, __LINE__, size,
-					     1, "plan says 232 bytes"));
+					     1, "plan says 248 bytes"));
 	size = pl_pack();
 	pl_header()->size -= 32;
 	EXPECT_TRUE(test_plan_expect_refused(test_ctx, __FILE__, __LINE__, size,
-					     1, "counts need 224"));
+					     1, "counts need 240"));
 	/* A truncated file: the header is right, the ops are missing. */
 	size = pl_pack();
 	EXPECT_TRUE(test_plan_expect_refused(test_ctx, __FILE__, __LINE__,
-					     size - 8, 1, "the file has 216"));
+					     size - 8, 1, "the file has 232"));
 	/* One op more in the counts than in the file. */
 	size = pl_pack();
 	pl_header()->nops++;
 	EXPECT_TRUE(test_plan_expect_refused(test_ctx, __FILE__, __LINE__, size,
-					     1, "need 256"));
+					     1, "need 272"));
 }
 
 /* Packs pl_plan, sets one header count and expects "counts out of range". */
@@ -254,6 +257,39 @@ TEST(plan, refuses_timeout_and_delay_out_of_range)
 	EXPECT_PLAN_REFUSED(&pl_plan, 1, "bbm_delay");
 	pl_plan.h.bbm_delay_ns = PLAN_MAX_BBM_DELAY_NS;
 	EXPECT_PLAN_VALID(&pl_plan, 1);
+}
+
+/** Repetitions: 1 to 1000 with the warm-up ones; a livelock threshold up to 2^24; the reserved word 0. */
+TEST(plan, refuses_reps_and_livelock_out_of_range)
+{
+	static const struct {
+		uint32_t reps, warmup, livelock, reserved;
+		bool ok;
+	} cases[] = {
+		{0, 0, 0, 0, false},
+		{1, 0, 0, 0, true},
+		{1000, 0, 0, 0, true},
+		{1001, 0, 0, 0, false},
+		{999, 1, 0, 0, true},
+		{999, 2, 0, 0, false},
+		{1, UINT32_MAX, 0, 0, false},
+		{1, 0, 1u << 24, 0, true},
+		{1, 0, (1u << 24) + 1, 0, false},
+		{1, 0, 0, 1, false},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		test_plan_init(&pl_plan);
+		pl_plan.h.reps = cases[i].reps;
+		pl_plan.h.warmup = cases[i].warmup;
+		pl_plan.h.livelock_faults = cases[i].livelock;
+		pl_plan.h.reserved = cases[i].reserved;
+		if (cases[i].ok) {
+			EXPECT_PLAN_VALID(&pl_plan, 1);
+		} else {
+			EXPECT_PLAN_REFUSED(&pl_plan, 1, "out of range");
+		}
+	}
 }
 
 /** A policy id that names no policy is refused, naming the VM. */

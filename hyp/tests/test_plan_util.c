@@ -12,6 +12,7 @@ void test_plan_init(struct test_plan *t)
 	t->h.magic = PLAN_MAGIC;
 	t->h.version = PLAN_VERSION;
 	t->h.timeout_ms = 1000;
+	t->h.reps = 1;
 	test_util_copy(t->h.name, "unit", 5);
 	t->vms[0].policy = PLAN_POLICY_PREJUDGE;
 	t->vms[0].ia_bits = 40;

@@ -2,6 +2,7 @@
  * Stage-2 page pools: zeroed pages, exhaustion (counted and traced), the
  * free list, and the aligned multi-page allocations of concatenated roots.
  */
+#include <faultline/arch/cpu.h>
 #include <faultline/stage2_pool.h>
 #include <faultline/test.h>
 #include <faultline/trace/ring.h>
@@ -78,6 +79,34 @@ TEST(stage2_pool, exhaustion)
 	ASSERT_TRUE(i < n);
 	EXPECT_EQ(test_stage2_trace[i].f[0], 7);
 	EXPECT_EQ(test_stage2_trace[i].f[1], 0);
+}
+
+/** Every page given out or taken back is traced as pool_level with what is left (the free-pages counter of the exporters). */
+TEST(stage2_pool, level_traced_on_alloc_and_free)
+{
+	struct stage2_pool *pool = pl_setup(PL_PA, 8);
+	struct trace_record rec[8];
+	paddr_t pa, four;
+	size_t n;
+
+	test_stage2_trace_start();
+	ASSERT_TRUE(stage2_pool_alloc(pool, 1, &pa) != NULL);
+	ASSERT_TRUE(stage2_pool_alloc(pool, 4, &four) != NULL);
+	stage2_pool_free(pool, pa);
+	/* test_stage2_trace_take() leaves pool_level out: read the ring. */
+	n = trace_ring_drain(arch_cpu_index(), rec, 8);
+	ASSERT_EQ(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		EXPECT_EQ(rec[i].id, TRACE_EV_pool_level);
+		EXPECT_EQ(rec[i].f[0], 7);
+	}
+	EXPECT_EQ(rec[0].f[1], TRACE_POOL_OP_ALLOC);
+	EXPECT_EQ(rec[0].f[2], 1);
+	EXPECT_EQ(rec[0].f[3], 7);
+	EXPECT_EQ(rec[1].f[2], 4);
+	EXPECT_EQ(rec[1].f[3], 3);
+	EXPECT_EQ(rec[2].f[1], TRACE_POOL_OP_FREE);
+	EXPECT_EQ(rec[2].f[3], stage2_pool_available(pool));
 }
 
 /** Freed pages are reused last-in first-out, zeroed again, and counted. */

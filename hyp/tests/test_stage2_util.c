@@ -167,8 +167,17 @@ void test_stage2_trace_start(void)
 
 size_t test_stage2_trace_take(void)
 {
-	return trace_ring_drain(arch_cpu_index(), test_stage2_trace,
-				S2T_TRACE_MAX);
+	size_t n = trace_ring_drain(arch_cpu_index(), test_stage2_trace,
+				    S2T_TRACE_MAX);
+	size_t kept = 0;
+
+	/* The pools' own bookkeeping is not part of the sequences. */
+	for (size_t i = 0; i < n; i++) {
+		if (test_stage2_trace[i].id != TRACE_EV_pool_level) {
+			test_stage2_trace[kept++] = test_stage2_trace[i];
+		}
+	}
+	return kept;
 }
 
 size_t test_stage2_trace_find(size_t n, size_t from, uint16_t id)

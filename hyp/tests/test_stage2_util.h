@@ -92,7 +92,10 @@ stage2_pte_t test_stage2_store_entry(uint64_t ipa, unsigned level,
 /** Discards every event in every trace ring. */
 void test_stage2_trace_start(void);
 
-/** Moves this CPU's trace events into test_stage2_trace; returns how many. */
+/**
+ * Moves this CPU's trace events into test_stage2_trace, all but the pools'
+ * pool_level records; returns how many.
+ */
 size_t test_stage2_trace_take(void);
 
 /**

@@ -211,7 +211,7 @@ void exits_run_vcpu(struct vcpu *v, uint64_t deadline)
 	trace_vcpu_run(v->id, v->vm->vmid, v->regs.pc);
 	/* Without it (no GICv3 here), the deadline holds at exits only. */
 	preempt_arm(deadline);
-	while (!vcpu_stopped(v)) {
+	while (!vcpu_check_stop(v)) {
 		if (arch_counter_now() > deadline) {
 			vcpu_stop(v, TRACE_VCPU_STOP_BUDGET, 0);
 			break;

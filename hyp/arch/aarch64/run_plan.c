@@ -11,6 +11,7 @@
 #include <faultline/err.h>
 #include <faultline/exit_status.h>
 #include <faultline/hyp_layout.h>
+#include <faultline/livelock.h>
 #include <faultline/plan.h>
 #include <faultline/smp.h>
 #include <faultline/time.h>
@@ -21,6 +22,7 @@
 #include "hyp_main.h"
 #include "plan_run.h"
 #include "plat.h"
+#include "switch.h"
 
 /* Largest trace ring per CPU for a run: 16 MiB. */
 #define RUN_RING_MAX (UINT32_C(1) << 18)
@@ -180,36 +182,59 @@ static bool run_wait(void)
 	return all;
 }
 
-static void run_report_vcpu(const struct vcpu *v)
+/*
+ * One repetition: builds the VMs from @p with RAM as it was before the
+ * first, runs every vCPU to its end or the deadline, emits the guests'
+ * timed accesses, reports, and tears the VMs down. Returns its status.
+ */
+static int run_rep(const struct plan *p, const struct ram *fresh, uint32_t rep)
 {
-	const struct vcpu_stats *s = &v->stats;
-	const char *why = trace_enum_name(TRACE_KIND_VCPU_STOP, v->stop_reason);
+	struct vm_build_env env = {&run_ram, &hyp_platform};
+	bool warmup = rep < p->h->warmup;
+	struct vcpu *own;
+	char err[200];
+	int status;
+	int ret;
 
-	console_printf("faultline: vm %u (vmid %u) vcpu %u (cpu %u): %s; %llu "
-		       "exits, %llu faults (",
-		       v->vm->index, v->vm->vmid, v->index, v->pcpu,
-		       why != NULL ? why : "?", (unsigned long long)s->exits,
-		       (unsigned long long)s->faults);
-	for (unsigned o = 1; o < ARRAY_SIZE(s->outcomes); o++) {
-		const char *name = trace_enum_name(TRACE_KIND_OUTCOME, o);
-
-		if (s->outcomes[o] != 0 && name != NULL) {
-			console_printf(" %s %llu", name,
-				       (unsigned long long)s->outcomes[o]);
-		}
+	/* The previous repetition's VMs are gone: their RAM is free again. */
+	run_ram = *fresh;
+	trace_rep(rep, warmup, TRACE_REP_PHASE_BEGIN);
+	ret = vm_build(p, &env, err, sizeof(err));
+	if (ret != 0) {
+		return run_fail(HYP_EXIT_BAD_ARGS, "%s", err);
 	}
-	console_printf(" ), %llu hvc, %u timed accesses, %llu aborts "
-		       "injected\n",
-		       (unsigned long long)s->hvcs, v->ctl->nresults,
-		       (unsigned long long)s->aborts_injected);
+	if (p->h->reps + p->h->warmup > 1) {
+		console_printf("faultline: repetition %u of %u%s\n", rep + 1,
+			       p->h->reps + p->h->warmup,
+			       warmup ? " (warm-up)" : "");
+	}
+	run_deadline = arch_counter_now() +
+		       time_ns_to_ticks(p->h->timeout_ms * 1000000,
+					arch_counter_freq());
+	run_start(&own);
+	if (own != NULL) {
+		exits_run_vcpu(own, run_deadline);
+	}
+	status = run_wait() ? HYP_EXIT_OK : HYP_EXIT_DEADLINE;
+	hyp_trace_checkpoint();
+	vm_emit_results(hyp_trace_checkpoint, RUN_RESULT_BATCH);
+	vm_report_vcpus();
+	if (status == HYP_EXIT_OK) {
+		status = vm_run_status();
+	}
+	if (status != HYP_EXIT_DEADLINE) {
+		/* A vCPU still running after the deadline keeps its VM. */
+		vm_teardown();
+		switch_forget_vmids();
+	}
+	trace_rep(rep, warmup, TRACE_REP_PHASE_END);
+	return status;
 }
 
 int hyp_run_plan(void)
 {
-	struct vm_build_env env = {&run_ram, &hyp_platform};
 	struct plan p;
-	struct vcpu *own;
-	char err[200];
+	struct ram fresh;
 	int status = HYP_EXIT_OK;
 	int ret;
 
@@ -229,35 +254,11 @@ int hyp_run_plan(void)
 		console_printf("faultline: knob bbm_delay_ns = %llu\n",
 			       (unsigned long long)p.h->bbm_delay_ns);
 	}
-	ret = vm_build(&p, &env, err, sizeof(err));
-	if (ret != 0) {
-		return run_fail(HYP_EXIT_BAD_ARGS, "%s", err);
-	}
-	run_deadline =
-		arch_counter_now() + time_ns_to_ticks(p.h->timeout_ms * 1000000,
-						      arch_counter_freq());
-	run_start(&own);
-	if (own != NULL) {
-		exits_run_vcpu(own, run_deadline);
-	}
-	if (!run_wait()) {
-		status = HYP_EXIT_DEADLINE;
-	}
-	hyp_trace_checkpoint();
-	vm_emit_results(hyp_trace_checkpoint, RUN_RESULT_BATCH);
-	for (unsigned i = 0; i < nvms; i++) {
-		for (unsigned c = 0; c < vms[i].nvcpus; c++) {
-			const struct vcpu *v = &vms[i].vcpus[c];
-
-			run_report_vcpu(v);
-			if (status == HYP_EXIT_OK &&
-			    v->stop_reason == TRACE_VCPU_STOP_BUDGET) {
-				status = HYP_EXIT_DEADLINE;
-			} else if (status == HYP_EXIT_OK &&
-				   v->stop_reason != TRACE_VCPU_STOP_DONE) {
-				status = HYP_EXIT_VCPU_FAILED;
-			}
-		}
+	livelock_set_threshold(p.h->livelock_faults);
+	fresh = run_ram;
+	for (uint32_t rep = 0;
+	     status == HYP_EXIT_OK && rep < p.h->warmup + p.h->reps; rep++) {
+		status = run_rep(&p, &fresh, rep);
 	}
 	return status;
 }

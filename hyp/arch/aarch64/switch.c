@@ -145,6 +145,13 @@ static void switch_el1_restore(const struct arch_el1_sysregs *s)
 	write_sysreg(s->tpidrro_el0, tpidrro_el0);
 }
 
+void switch_forget_vmids(void)
+{
+	for (unsigned cpu = 0; cpu < ARRAY_SIZE(switch_cpu); cpu++) {
+		switch_cpu[cpu].host_s2_loaded = false;
+	}
+}
+
 void switch_cpu_booted(unsigned cpu)
 {
 	switch_cpu[cpu].ready = false;

@@ -56,4 +56,12 @@ uint64_t switch_run(struct vcpu *v, struct switch_exit *e);
  */
 void switch_cpu_booted(unsigned cpu);
 
+/**
+ * Forgets, on every CPU, that the host stage 2 (VMID 0) was loaded there:
+ * called between two repetitions of a plan, whose next VMs are new tables
+ * under the same VMIDs, so the first load on each CPU does seed 000's
+ * sequence again. The other CPUs must be idle.
+ */
+void switch_forget_vmids(void);
+
 #endif /* FAULTLINE_AARCH64_SWITCH_H */

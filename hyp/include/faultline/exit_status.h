@@ -27,6 +27,8 @@ enum hyp_exit {
 	HYP_EXIT_VCPU_FAILED = 6,
 	/** mode=plan: vCPUs were still running at the plan's deadline. */
 	HYP_EXIT_DEADLINE = 7,
+	/** mode=plan: a vCPU was livelocked (livelock.h); its VM stopped. */
+	HYP_EXIT_LIVELOCK = 8,
 };
 
 #endif /* FAULTLINE_EXIT_STATUS_H */

@@ -22,7 +22,7 @@
 /** "FLTPLAN1". */
 #define PLAN_MAGIC UINT64_C(0x314e414c50544c46)
 /** Version of this layout. */
-#define PLAN_VERSION 1
+#define PLAN_VERSION 2
 /** Most VMs in a plan. */
 #define PLAN_MAX_VMS 4
 /** Most regions of one VM. */
@@ -32,6 +32,10 @@
 /** Longest deadline of a plan (a day), and longest BBM delay (1 s). */
 #define PLAN_MAX_TIMEOUT_MS UINT64_C(86400000)
 #define PLAN_MAX_BBM_DELAY_NS UINT64_C(1000000000)
+/** Most repetitions (measured plus warm-up) of one plan. */
+#define PLAN_MAX_REPS 1000u
+/** Largest livelock threshold (faults without progress). */
+#define PLAN_MAX_LIVELOCK_FAULTS (1u << 24)
 
 /** Fault-handling policies (values match the trace's POLICY enum). */
 enum plan_policy {
@@ -78,10 +82,24 @@ struct plan_header {
 	uint32_t nops;
 	/** Research knob: spin between break and make (0: off). */
 	uint64_t bbm_delay_ns;
-	/** The hypervisor stops vCPUs still running after this long. */
+	/**
+	 * The hypervisor stops vCPUs still running after this long, in each
+	 * repetition.
+	 */
 	uint64_t timeout_ms;
 	/** The scenario's name, NUL-terminated. */
 	char name[32];
+	/** Measured repetitions (1 or more): the VMs are built anew each. */
+	uint32_t reps;
+	/** Repetitions run first and not measured (their rep events say so). */
+	uint32_t warmup;
+	/**
+	 * A vCPU that takes this many stage-2 faults in a row on one page
+	 * without its program making progress is livelocked: its VM is
+	 * stopped (0: no detection).
+	 */
+	uint32_t livelock_faults;
+	uint32_t reserved;
 };
 
 /** One VM. */
@@ -123,7 +141,7 @@ struct plan_vcpu {
 	uint32_t nops;
 };
 
-_Static_assert(sizeof(struct plan_header) == 80, "plan header layout");
+_Static_assert(sizeof(struct plan_header) == 96, "plan header layout");
 _Static_assert(sizeof(struct plan_vm) == 40, "plan vm layout");
 _Static_assert(sizeof(struct plan_region) == 24, "plan region layout");
 _Static_assert(sizeof(struct plan_vcpu) == 16, "plan vcpu layout");

@@ -75,6 +75,19 @@ struct vcpu_stats {
 
 struct vm;
 
+/** A vCPU's current streak of faults without progress (livelock.h). */
+struct vcpu_streak {
+	/** The page of the faults in the streak, and the progress counter. */
+	uint64_t page;
+	uint64_t progress;
+	/** Faults in the streak, and the counter when it began. */
+	uint64_t faults;
+	uint64_t since;
+	/** The longest streak of the run, and its page. */
+	uint64_t max_faults;
+	uint64_t max_page;
+};
+
 /** A virtual CPU. */
 struct vcpu {
 	struct vm *vm;
@@ -96,6 +109,7 @@ struct vcpu {
 	/** The guest's caches (and MMU) are on: SCTLR_EL1.M and .C. */
 	bool caches_on;
 	struct vcpu_stats stats;
+	struct vcpu_streak streak;
 };
 
 /** Counts of what happened to a VM. */
@@ -134,6 +148,8 @@ struct vm {
 	/** vCPUs not stopped yet (a barrier waits for these). */
 	unsigned live_vcpus;
 	_Atomic bool stopped;
+	/** Its vCPUs are to stop at their next exit (a livelock was found). */
+	_Atomic bool stop_requested;
 	struct spinlock lock;
 	struct vm_stats stats;
 };
@@ -163,6 +179,18 @@ void vcpu_stop(struct vcpu *v, unsigned reason, uint64_t esr);
 
 /** True once @v stopped. */
 bool vcpu_stopped(struct vcpu *v);
+
+/**
+ * Asks every vCPU of @vm to stop: each does so (TRACE_VCPU_STOP_VM_STOPPED)
+ * the next time it calls vcpu_check_stop(), and barriers stop waiting.
+ */
+void vm_request_stop(struct vm *vm);
+
+/**
+ * Stops @v if its VM was asked to stop; called where a vCPU loop decides
+ * to run the guest again. Returns true when @v is stopped.
+ */
+bool vcpu_check_stop(struct vcpu *v);
 
 /**
  * Waits until every live vCPU of @v's VM has reached a barrier (the

@@ -36,4 +36,26 @@ int vm_build(const struct plan *p, const struct vm_build_env *env, char *err,
  */
 uint64_t vm_emit_results(void (*drain)(void), unsigned batch);
 
+/**
+ * Prints one line per vCPU of the built VMs: why it stopped, its exits,
+ * faults by outcome, hypercalls, timed accesses, aborts, and its longest
+ * streak of faults on one page without progress (livelock.h).
+ */
+void vm_report_vcpus(void);
+
+/**
+ * The exit status (enum hyp_exit) the vCPUs' stops add up to: LIVELOCK if
+ * one was livelocked, else DEADLINE if one ran out of time, else
+ * VCPU_FAILED if one stopped for another reason than finishing, else OK.
+ */
+int vm_run_status(void);
+
+/**
+ * Forgets the built VMs so the plan can be built again (a repetition):
+ * every VMID's translations are invalidated on every CPU first, since the
+ * next VMs reuse the VMIDs and the memory. The VMs' vCPUs must all have
+ * stopped. The RAM they used is the caller's to take back.
+ */
+void vm_teardown(void);
+
 #endif /* FAULTLINE_VM_BUILD_H */

@@ -114,6 +114,8 @@ struct sim {
 	uint64_t mem_size;
 	/** What vm_build() allocates from. */
 	struct ram ram;
+	/** @ram before the first build: each repetition starts from it. */
+	struct ram fresh_ram;
 	/** The fake machine: one RAM range, QEMU virt's devices if needed. */
 	struct platform plat;
 	/** The trace file, while @trace_open. */
@@ -143,8 +145,9 @@ int sim_load_plan(const char *path, void **blob, size_t *size, char *err,
 /**
  * Prepares a run of the @size-byte plan at @blob (untrusted, checked with
  * plan_validate()) with @opt: empties the TLB model and the rings, sizes
- * the rings, opens the trace, builds host memory and the machine, builds
- * the VMs with vm_build(). @blob must outlive the run. Returns
+ * the rings, opens the trace, builds host memory and the machine (each
+ * repetition builds the VMs: sim_build()). @blob must outlive the run.
+ * Returns
  * HYP_EXIT_OK, or the exit status the hypervisor gives for the same
  * failure (HYP_EXIT_BAD_ARGS for a bad plan or one that does not fit,
  * HYP_EXIT_BOOT_FAILED when the trace or the memory cannot be had) with
@@ -163,6 +166,14 @@ int sim_setup(struct sim *s, const void *blob, size_t size,
  * HYP_EXIT_VCPU_FAILED or HYP_EXIT_DEADLINE.
  */
 int sim_run(struct sim *s);
+
+/**
+ * Builds the plan's VMs afresh for a repetition: tears down the previous
+ * ones (vm_teardown()), takes RAM back to how it was after sim_setup(),
+ * vm_build(), and the sim vCPUs over the new vCPUs. Returns HYP_EXIT_OK
+ * or HYP_EXIT_BAD_ARGS with @err (a plan too big for the machine).
+ */
+int sim_build(struct sim *s, char *err, size_t err_size);
 
 /**
  * Closes the trace and prints the hypervisor's last lines for @status

@@ -10,8 +10,10 @@
 #include <faultline/arch/cpu.h>
 #include <faultline/console.h>
 #include <faultline/exit_status.h>
+#include <faultline/livelock.h>
 #include <faultline/time.h>
 #include <faultline/trace/ring.h>
+#include <faultline/vm_build.h>
 
 #include "sim.h"
 
@@ -115,37 +117,26 @@ static bool sim_wait(struct sim *s)
 	return all;
 }
 
-/* run_plan.c's run_report_vcpu(), word for word. */
-static void sim_report_vcpu(const struct vcpu *v)
+/*
+ * One repetition, as run_plan.c's run_rep(): the VMs built afresh, every
+ * vCPU run to its end or the deadline, the report, the status.
+ */
+static int sim_rep(struct sim *s, uint32_t rep)
 {
-	const struct vcpu_stats *st = &v->stats;
-	const char *why = trace_enum_name(TRACE_KIND_VCPU_STOP, v->stop_reason);
+	bool warmup = rep < s->plan.h->warmup;
+	uint32_t total = s->plan.h->warmup + s->plan.h->reps;
+	char err[256];
+	int status;
 
-	console_printf("faultline: vm %u (vmid %u) vcpu %u (cpu %u): %s; %llu "
-		       "exits, %llu faults (",
-		       v->vm->index, v->vm->vmid, v->index, v->pcpu,
-		       why != NULL ? why : "?", (unsigned long long)st->exits,
-		       (unsigned long long)st->faults);
-	for (unsigned o = 1; o < ARRAY_SIZE(st->outcomes); o++) {
-		const char *name = trace_enum_name(TRACE_KIND_OUTCOME, o);
-
-		if (st->outcomes[o] != 0 && name != NULL) {
-			console_printf(" %s %llu", name,
-				       (unsigned long long)st->outcomes[o]);
-		}
+	trace_rep(rep, warmup, TRACE_REP_PHASE_BEGIN);
+	status = sim_build(s, err, sizeof(err));
+	if (status != HYP_EXIT_OK) {
+		return status;
 	}
-	console_printf(" ), %llu hvc, %u timed accesses, %llu aborts "
-		       "injected\n",
-		       (unsigned long long)st->hvcs, v->ctl->nresults,
-		       (unsigned long long)st->aborts_injected);
-}
-
-int sim_run(struct sim *s)
-{
-	int status = HYP_EXIT_OK;
-
-	/* vCPU threads print their stop reports: whole lines. */
-	console_enable_locking();
+	if (s->opt.verbose && total > 1) {
+		console_printf("faultline: repetition %u of %u%s\n", rep + 1,
+			       total, warmup ? " (warm-up)" : "");
+	}
 	s->deadline = sim_deadline(s);
 	for (unsigned i = 0; i < s->nvcpus; i++) {
 		if (s->vcpus[i].v->pcpu != 0) {
@@ -157,22 +148,27 @@ int sim_run(struct sim *s)
 			sim_start(&s->vcpus[i]);
 		}
 	}
-	if (!sim_wait(s)) {
-		status = HYP_EXIT_DEADLINE;
+	status = sim_wait(s) ? HYP_EXIT_OK : HYP_EXIT_DEADLINE;
+	if (s->opt.verbose) {
+		vm_report_vcpus();
 	}
-	for (unsigned i = 0; i < s->nvcpus; i++) {
-		const struct vcpu *v = s->vcpus[i].v;
+	if (status == HYP_EXIT_OK) {
+		status = vm_run_status();
+	}
+	trace_rep(rep, warmup, TRACE_REP_PHASE_END);
+	return status;
+}
 
-		if (s->opt.verbose) {
-			sim_report_vcpu(v);
-		}
-		if (status == HYP_EXIT_OK &&
-		    v->stop_reason == TRACE_VCPU_STOP_BUDGET) {
-			status = HYP_EXIT_DEADLINE;
-		} else if (status == HYP_EXIT_OK &&
-			   v->stop_reason != TRACE_VCPU_STOP_DONE) {
-			status = HYP_EXIT_VCPU_FAILED;
-		}
+int sim_run(struct sim *s)
+{
+	uint32_t total = s->plan.h->warmup + s->plan.h->reps;
+	int status = HYP_EXIT_OK;
+
+	/* vCPU threads print their stop reports: whole lines. */
+	console_enable_locking();
+	livelock_set_threshold(s->plan.h->livelock_faults);
+	for (uint32_t rep = 0; status == HYP_EXIT_OK && rep < total; rep++) {
+		status = sim_rep(s, rep);
 	}
 	return status;
 }

@@ -291,7 +291,6 @@ static void sim_vcpus_init(struct sim *s)
 int sim_setup(struct sim *s, const void *blob, size_t size,
 	      const struct sim_options *opt, char *err, size_t es)
 {
-	struct vm_build_env env = {&s->ram, &s->plat};
 	char vm_err[200];
 	int ret;
 
@@ -368,6 +367,19 @@ int sim_setup(struct sim *s, const void *blob, size_t size,
 	}
 	memset(vms, 0, sizeof(vms));
 	nvms = 0;
+	/* Each repetition builds its VMs from RAM as it is now. */
+	s->fresh_ram = s->ram;
+	return HYP_EXIT_OK;
+}
+
+int sim_build(struct sim *s, char *err, size_t es)
+{
+	struct vm_build_env env = {&s->ram, &s->plat};
+	char vm_err[200];
+	int ret;
+
+	vm_teardown();
+	s->ram = s->fresh_ram;
 	ret = vm_build(&s->plan, &env, vm_err, sizeof(vm_err));
 	if (ret != 0) {
 		return sim_say(s, err, es, HYP_EXIT_BAD_ARGS, "plan: %s",

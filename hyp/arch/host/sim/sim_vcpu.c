@@ -177,7 +177,7 @@ static enum sim_access_end sim_access(struct sim_vcpu *sv,
 			v->ctl->last_abort_far = addr;
 			return SIM_ACCESS_ABORTED;
 		}
-		if (vcpu_stopped(v) || sim_past_deadline(sv)) {
+		if (vcpu_check_stop(v) || sim_past_deadline(sv)) {
 			return SIM_ACCESS_STOPPED;
 		}
 	}
@@ -414,7 +414,7 @@ void sim_vcpu_run(struct sim_vcpu *sv)
 	host_set_cpu_index(v->pcpu);
 	atomic_store_explicit(&v->state, VCPU_RUNNING, memory_order_release);
 	trace_vcpu_run(v->id, v->vm->vmid, v->regs.pc);
-	while (!vcpu_stopped(v) && !sim_past_deadline(sv)) {
+	while (!vcpu_check_stop(v) && !sim_past_deadline(sv)) {
 		if (pc >= sv->nops) {
 			/* The executor's last words, until the vCPU stops. */
 			sim_hvc(sv, GUEST_HVC_DONE, v->ctl->nresults);
