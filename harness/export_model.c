@@ -19,6 +19,7 @@ static const char *const export_model_ev_names[EXPORT_EV_COUNT] = {
 	[EXPORT_EV_TRACE_DRAIN] = "trace_drain",
 	[EXPORT_EV_BOOT_TABLES_ON] = "boot_tables_on",
 	[EXPORT_EV_CPU_UP] = "cpu_up",
+	[EXPORT_EV_POOL_LEVEL] = "pool_level",
 };
 
 static const char *const export_model_field_names[EXPORT_F_COUNT] = {
@@ -28,7 +29,8 @@ static const char *const export_model_field_names[EXPORT_F_COUNT] = {
 	[EXPORT_F_PHASE] = "phase",     [EXPORT_F_ACCESS] = "access",
 	[EXPORT_F_T_START] = "t_start", [EXPORT_F_T_END] = "t_end",
 	[EXPORT_F_TICKS] = "ticks",     [EXPORT_F_NVCPUS] = "nvcpus",
-	[EXPORT_F_OP] = "op",
+	[EXPORT_F_OP] = "op",           [EXPORT_F_POOL] = "pool",
+	[EXPORT_F_FREE] = "free",
 };
 
 /* Open faults of one CPU, innermost last: indices into m->faults. */

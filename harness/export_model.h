@@ -45,6 +45,7 @@ enum export_model_ev {
 	EXPORT_EV_TRACE_DRAIN,
 	EXPORT_EV_BOOT_TABLES_ON,
 	EXPORT_EV_CPU_UP,
+	EXPORT_EV_POOL_LEVEL,
 	EXPORT_EV_COUNT,
 	/** An event of the schema that is none of the above. */
 	EXPORT_EV_OTHER = EXPORT_EV_COUNT
@@ -65,6 +66,8 @@ enum export_model_field {
 	EXPORT_F_TICKS,
 	EXPORT_F_NVCPUS,
 	EXPORT_F_OP,
+	EXPORT_F_POOL,
+	EXPORT_F_FREE,
 	EXPORT_F_COUNT
 };
 

@@ -175,13 +175,13 @@ static uint32_t pf_track_of(const struct pf_ctx *c,
 	return r->cpu;
 }
 
-static void pf_counter(struct pf_ctx *c, enum export_perfetto_what what,
-		       uint64_t ns, uint64_t value)
+static void pf_counter_of(struct pf_ctx *c, enum export_perfetto_what what,
+			  uint64_t ns, uint64_t value, size_t rec)
 {
 	struct export_perfetto_item it = {
 		.ts = ns,
 		.val = value,
-		.rec = PF_NOREC,
+		.rec = rec,
 		.rec2 = PF_NOREC,
 		.type = PF_COUNTER,
 		.what = (uint8_t)what,
@@ -189,6 +189,23 @@ static void pf_counter(struct pf_ctx *c, enum export_perfetto_what what,
 	};
 
 	pf_add(c, &it);
+}
+
+static void pf_counter(struct pf_ctx *c, enum export_perfetto_what what,
+		       uint64_t ns, uint64_t value)
+{
+	pf_counter_of(c, what, ns, value, PF_NOREC);
+}
+
+/* A pool gave out or took back table pages: its free-pages counter. */
+static void pf_on_pool(struct pf_ctx *c, const struct trace_record *r,
+		       size_t i)
+{
+	uint64_t free_pages;
+
+	if (export_model_get(c->m, r, EXPORT_F_FREE, &free_pages)) {
+		pf_counter_of(c, PF_W_CNT_POOL, pf_ns(c, r), free_pages, i);
+	}
 }
 
 /* A slice from @start_ns to @end_ns on @track. */
@@ -607,6 +624,9 @@ static void pf_record(struct pf_ctx *c, size_t i)
 		break;
 	case EXPORT_EV_TRACE_DRAIN:
 		pf_on_drain(c, r, i);
+		break;
+	case EXPORT_EV_POOL_LEVEL:
+		pf_on_pool(c, r, i);
 		break;
 	case EXPORT_EV_BOOT_TABLES_ON:
 	case EXPORT_EV_CPU_UP:

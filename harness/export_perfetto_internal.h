@@ -60,6 +60,8 @@ enum export_perfetto_what {
 	PF_W_CNT_FAULTS,
 	/** Counter: stage-2 entries broken and not yet made (val). */
 	PF_W_CNT_BBM,
+	/** Counter: free pages of the pool of pool_level record rec (val). */
+	PF_W_CNT_POOL,
 	/** Where the trace stops, when it is incomplete or damaged. */
 	PF_W_END,
 };

@@ -239,6 +239,8 @@ static const char *pf_cat(enum export_perfetto_what what)
 	case PF_W_BBM_ALONE:
 	case PF_W_CNT_BBM:
 		return "bbm";
+	case PF_W_CNT_POOL:
+		return "pool";
 	case PF_W_TLBI:
 		return "tlbi";
 	case PF_W_ACCESS:
@@ -306,6 +308,8 @@ static const char *pf_name(const struct pf_writer *w,
 		return "faults";
 	case PF_W_CNT_BBM:
 		return "bbm";
+	case PF_W_CNT_POOL:
+		return "pool free pages";
 	case PF_W_END:
 		return w->td->error != 0 ? "trace damaged" : "trace incomplete";
 	default:
@@ -397,6 +401,19 @@ static void pf_args(const struct pf_writer *w,
 		pf_key(out, &first, "broken");
 		pf_u64(out, it->val);
 		break;
+	case PF_W_CNT_POOL: {
+		/* One series per pool on the one counter track. */
+		uint64_t pool = 0;
+		char key[32];
+
+		export_model_get(w->m, &w->td->records[it->rec], EXPORT_F_POOL,
+				 &pool);
+		snprintf(key, sizeof(key), "pool %llu",
+			 (unsigned long long)pool);
+		pf_key(out, &first, key);
+		pf_u64(out, it->val);
+		break;
+	}
 	case PF_W_END:
 		pf_key(out, &first, "complete");
 		fputs(w->td->complete ? "true" : "false", out);

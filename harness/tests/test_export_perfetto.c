@@ -235,6 +235,29 @@ TEST(export_perfetto, counters)
 	trace_data_free(&td);
 }
 
+/** Each pool's free pages are a series of the "pool free pages" counter. */
+TEST(export_perfetto, pool_free_pages_counter)
+{
+	struct trace_data td;
+	struct xf_replay rp;
+	struct xf_event *ev;
+	long v[8];
+	size_t n;
+
+	xf_init(&td, 1);
+	XF_REC(&td, 100, 0, pool_level, 0, TRACE_POOL_OP_ALLOC, 1, 1023);
+	XF_REC(&td, 110, 0, pool_level, 1, TRACE_POOL_OP_ALLOC, 1, 15);
+	XF_REC(&td, 120, 0, pool_level, 0, TRACE_POOL_OP_FREE, 1, 1024);
+	ev = pft_export(test_ctx, &td, &n, &rp);
+	ASSERT_EQ(pft_counter(ev, n, "pool free pages", "pool 0", v, 8), 2);
+	EXPECT_EQ(v[0], 1023);
+	EXPECT_EQ(v[1], 1024);
+	ASSERT_EQ(pft_counter(ev, n, "pool free pages", "pool 1", v, 8), 1);
+	EXPECT_EQ(v[0], 15);
+	free(ev);
+	trace_data_free(&td);
+}
+
 /** Guest accesses are slices around their faults; bad ones are instants. */
 TEST(export_perfetto, guest_accesses)
 {
