@@ -25,6 +25,43 @@ static struct trace_ring trace_rings[PLATFORM_MAX_CPUS]
 };
 _Static_assert(PLATFORM_MAX_CPUS == 16, "one TRACE_RING_INIT per CPU");
 
+/* Lean tracing: on, and which ids it keeps (a bit per id below 128). */
+static _Atomic bool trace_lean;
+static uint64_t trace_lean_keep[2];
+
+void trace_set_lean(bool lean)
+{
+	static const uint16_t keep[] = {
+		TRACE_EV_hyp_start,
+		TRACE_EV_boot_tables_on,
+		TRACE_EV_trampoline_entered,
+		TRACE_EV_runtime_tables_on,
+		TRACE_EV_cpu_up,
+		TRACE_EV_cpu_off,
+		TRACE_EV_crash,
+		TRACE_EV_cpu_job,
+		TRACE_EV_vm_create,
+		TRACE_EV_vcpu_run,
+		TRACE_EV_vcpu_stop,
+		TRACE_EV_guest_access,
+		TRACE_EV_knob,
+		TRACE_EV_rep,
+		TRACE_EV_livelock,
+		TRACE_EV_trace_drain,
+	};
+
+	trace_lean_keep[0] = trace_lean_keep[1] = 0;
+	for (unsigned i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		trace_lean_keep[keep[i] / 64] |= UINT64_C(1) << (keep[i] % 64);
+	}
+	atomic_store_explicit(&trace_lean, lean, memory_order_release);
+}
+
+bool trace_is_lean(void)
+{
+	return atomic_load_explicit(&trace_lean, memory_order_acquire);
+}
+
 void trace_emit_at(uint64_t ts, uint16_t id, const uint64_t *f, unsigned n)
 {
 	unsigned cpu = arch_cpu_index();
@@ -34,6 +71,12 @@ void trace_emit_at(uint64_t ts, uint16_t id, const uint64_t *f, unsigned n)
 	uint32_t seq;
 
 	if (cpu >= PLATFORM_MAX_CPUS) {
+		return;
+	}
+	if (atomic_load_explicit(&trace_lean, memory_order_relaxed) &&
+	    (id >= 128 ||
+	     !(trace_lean_keep[id / 64] & (UINT64_C(1) << (id % 64))))) {
+		/* Dropped, not lost: the run asked for lean tracing. */
 		return;
 	}
 	r = &trace_rings[cpu];

@@ -119,6 +119,17 @@ static int bootargs_word(const struct bootargs_word *w, struct boot_options *o)
 	if (word_is(w, "bug")) {
 		return bug_parse(w->val, w->vlen, &o->bugs);
 	}
+	if (word_is(w, "tracing")) {
+		if (w->vlen == 2 && w->val[0] == 'o' && w->val[1] == 'n') {
+			o->tracing_off = false;
+		} else if (w->vlen == 3 && w->val[0] == 'o' &&
+			   w->val[1] == 'f' && w->val[2] == 'f') {
+			o->tracing_off = true;
+		} else {
+			return -ERR_INVAL;
+		}
+		return 0;
+	}
 	if (word_is(w, "cpus")) {
 		int ret = val_uint(w, 1023, &o->max_cpus);
 
@@ -142,6 +153,7 @@ int bootargs_parse(const char *args, struct boot_options *o, char *err,
 	o->crash_cpu = 0;
 	o->max_cpus = 0;
 	o->bugs = 0;
+	o->tracing_off = false;
 	for (size_t i = 0; i < sizeof(dflt_trace); i++) {
 		o->trace_path[i] = dflt_trace[i];
 	}

@@ -270,3 +270,17 @@ TEST(bootargs, bugs)
 	EXPECT_EQ_INT(ba_parse("mode=boot"), 0);
 	EXPECT_EQ(ba_opts.bugs, 0);
 }
+
+/** tracing=off asks for lean tracing, tracing=on (the default) not; other values are refused. */
+TEST(bootargs, tracing)
+{
+	EXPECT_EQ_INT(ba_parse("tracing=off"), 0);
+	EXPECT_TRUE(ba_opts.tracing_off);
+	EXPECT_EQ_INT(ba_parse("tracing=on"), 0);
+	EXPECT_TRUE(!ba_opts.tracing_off);
+	EXPECT_EQ_INT(ba_parse("tracing=off mode=plan"), 0);
+	EXPECT_EQ_INT(ba_parse("mode=plan"), 0);
+	EXPECT_TRUE(!ba_opts.tracing_off);
+	EXPECT_EQ_INT(ba_parse("tracing=no"), -ERR_INVAL);
+	EXPECT_EQ_INT(ba_parse("tracing="), -ERR_INVAL);
+}

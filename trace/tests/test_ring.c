@@ -63,6 +63,35 @@ TEST(trace_ring, full_ring_counts_lost_events)
 	EXPECT_EQ(trace_ring_lost(cpu), 0);
 }
 
+/** Lean tracing drops the fault-path events without a gap in the sequence, and keeps what the report needs. */
+TEST(trace_ring, lean_tracing_drops_fault_path_events)
+{
+	unsigned cpu = arch_cpu_index();
+	size_t n;
+
+	trace_rings_reset();
+	trace_set_lean(true);
+	EXPECT_TRUE(trace_is_lean());
+	trace_tlbi_at(10, TRACE_TLBI_OP_IPAS2E1, 0x1000, 3, TRACE_SHARE_ISH, 1);
+	trace_guest_access_at(20, 0, 1, 0x1000, TRACE_ACCESS_WRITE, 5, 9);
+	trace_s2_fault_enter_at(30, 0, 1, 0x1000, 0,
+				TRACE_FAULT_KIND_TRANSLATION,
+				TRACE_ACCESS_WRITE);
+	trace_vcpu_stop_at(40, 0, 1, TRACE_VCPU_STOP_DONE, 0, 0);
+	trace_set_lean(false);
+	EXPECT_TRUE(!trace_is_lean());
+	trace_tlbi_at(50, TRACE_TLBI_OP_IPAS2E1, 0x2000, 3, TRACE_SHARE_ISH, 1);
+	n = trace_ring_drain(cpu, ring_out, ARRAY_SIZE(ring_out));
+	ASSERT_EQ(n, 3);
+	EXPECT_EQ(ring_out[0].id, TRACE_EV_guest_access);
+	EXPECT_EQ(ring_out[1].id, TRACE_EV_vcpu_stop);
+	EXPECT_EQ(ring_out[2].id, TRACE_EV_tlbi);
+	/* Dropped on purpose, not lost: no gap, nothing counted. */
+	EXPECT_EQ(ring_out[1].seq, ring_out[0].seq + 1);
+	EXPECT_EQ(ring_out[2].seq, ring_out[1].seq + 1);
+	EXPECT_EQ(trace_ring_lost(cpu), 0);
+}
+
 /** A partial drain leaves the rest for the next drain. */
 TEST(trace_ring, partial_drain)
 {

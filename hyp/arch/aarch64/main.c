@@ -332,6 +332,13 @@ static NORETURN void hyp_main(void)
 	/* Before any stage 2 exists, and recorded before anything else. */
 	bug_enable(hyp_options.bugs);
 	bug_announce();
+	if (hyp_options.tracing_off) {
+		/* The knob first: lean tracing keeps knobs, but say it early. */
+		trace_knob(TRACE_KNOB_TRACING_OFF, 1);
+		console_printf("faultline: knob tracing=off: only the events "
+			       "the report needs are recorded\n");
+		trace_set_lean(true);
+	}
 
 	ret = hyp_start_secondaries();
 	hyp_trace_checkpoint();

@@ -15,6 +15,8 @@
  *   cpus=N                   bring up only the first N CPUs
  *   bug=NAME[,NAME...]       break the fault path on purpose (bug.h):
  *                            skip_tlbi, skip_dsb, no_local_inval
+ *   tracing=on|off           off: lean tracing, only what the report and
+ *                            the guest-timed latencies need (ring.h)
  */
 #ifndef FAULTLINE_BOOTARGS_H
 #define FAULTLINE_BOOTARGS_H
@@ -60,6 +62,8 @@ struct boot_options {
 	unsigned max_cpus;
 	/** Deliberate bugs to turn on (enum bug bits; 0: none). */
 	unsigned bugs;
+	/** tracing=off: lean tracing (trace_set_lean()). */
+	bool tracing_off;
 };
 
 /**

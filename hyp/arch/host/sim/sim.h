@@ -64,6 +64,8 @@ struct sim_options {
 	uint32_t ring_records;
 	/** Deliberate bugs to turn on (enum bug bits of bug.h; 0: none). */
 	unsigned bugs;
+	/** tracing=off: lean tracing (trace_set_lean()), as at EL2. */
+	bool tracing_off;
 	/** Print the console lines the hypervisor prints for a plan. */
 	bool verbose;
 	/** Build id for the trace header (may be NULL). */

@@ -220,6 +220,7 @@ int main(int argc, char **argv)
 		.plan_path = a.plan != NULL ? a.plan : a.boot.plan_path,
 		.ring_records = SIM_RING_RECORDS,
 		.bugs = a.boot.bugs,
+		.tracing_off = a.boot.tracing_off,
 		.verbose = true,
 		.build_id = id.id,
 		.build_id_len = id.len,

@@ -331,6 +331,15 @@ int sim_setup(struct sim *s, const void *blob, size_t size,
 			       s->ncpus,
 			       (unsigned long long)arch_counter_freq());
 	}
+	if (opt->tracing_off) {
+		trace_knob(TRACE_KNOB_TRACING_OFF, 1);
+		if (opt->verbose) {
+			console_printf("faultline: knob tracing=off: only the "
+				       "events the report needs are "
+				       "recorded\n");
+		}
+		trace_set_lean(true);
+	}
 	if (opt->bugs != 0) {
 		bug_enable(opt->bugs);
 		bug_announce();
@@ -400,6 +409,7 @@ void sim_teardown(struct sim *s)
 		s->trace_open = false;
 	}
 	stage2_set_bbm_delay(0);
+	trace_set_lean(false);
 	if (s->opt.ring_records != 0 && sim_rings != NULL) {
 		/* Back to the default capacity, in the sim's storage. */
 		trace_rings_reset();

@@ -64,6 +64,19 @@ void trace_rings_reset(void);
 bool trace_ring_set_storage(unsigned cpu, struct trace_record *rec,
 			    uint32_t nrec);
 
+/**
+ * Turns lean tracing on or off. Lean, only the events a run's report and
+ * its guest-timed latencies need are kept (boot and crash events, VM and
+ * vCPU lifetimes, guest_access, knobs, repetitions, livelocks, drains);
+ * the fault path, world switch, TLB and page-table events are dropped at
+ * the cost of one test: what "tracing off" costs the guest is measured
+ * against it (docs/performance.md).
+ */
+void trace_set_lean(bool lean);
+
+/** True while lean tracing is on. */
+bool trace_is_lean(void);
+
 /** Records @cpu's ring holds (its capacity). */
 uint32_t trace_ring_capacity(unsigned cpu);
 
