@@ -4,8 +4,7 @@
 #include <faultline/trace/ring.h>
 #include <faultline/vm_build.h>
 
-/* The trace's ACCESS value of an executor op code. */
-static uint64_t results_access(uint32_t code)
+uint64_t vm_results_access(uint32_t code)
 {
 	switch (code) {
 	case GUEST_OP_WRITE:
@@ -52,7 +51,7 @@ uint64_t vm_emit_results(void (*drain)(void), unsigned batch)
 			for (uint64_t k = 0; k < count; k++) {
 				trace_guest_access(
 					v->id, res[k].op, res[k].addr,
-					results_access(res[k].code),
+					vm_results_access(res[k].code),
 					res[k].t_start, res[k].t_end);
 				if (++n % batch == 0 && drain != NULL) {
 					drain();

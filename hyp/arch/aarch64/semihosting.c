@@ -54,35 +54,32 @@ NORETURN void semihosting_exit(int status)
 	}
 }
 
-int arch_hostio_create(const char *path)
+/* SYS_OPEN of @path with @mode: the host's handle, or negative. */
+static int64_t semihosting_open(const char *path, uint64_t mode)
 {
 	uint64_t len = 0;
 	uint64_t block[3];
-	int64_t fd;
 
 	while (path[len] != '\0') {
 		len++;
 	}
 	block[0] = (uint64_t)(uintptr_t)path;
-	block[1] = OPEN_MODE_WB;
+	block[1] = mode;
 	block[2] = len;
-	fd = semihosting_locked(SYS_OPEN, block);
+	return semihosting_locked(SYS_OPEN, block);
+}
+
+int arch_hostio_create(const char *path)
+{
+	int64_t fd = semihosting_open(path, OPEN_MODE_WB);
+
 	return fd < 0 ? -ERR_IO : (int)fd;
 }
 
 int arch_hostio_open_read(const char *path)
 {
-	uint64_t len = 0;
-	uint64_t block[3];
-	int64_t fd;
+	int64_t fd = semihosting_open(path, OPEN_MODE_RB);
 
-	while (path[len] != '\0') {
-		len++;
-	}
-	block[0] = (uint64_t)(uintptr_t)path;
-	block[1] = OPEN_MODE_RB;
-	block[2] = len;
-	fd = semihosting_locked(SYS_OPEN, block);
 	/* Semihosting does not say why an open failed: assume missing. */
 	return fd < 0 ? -ERR_NOENT : (int)fd;
 }

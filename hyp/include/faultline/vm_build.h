@@ -37,6 +37,12 @@ int vm_build(const struct plan *p, const struct vm_build_env *env, char *err,
 uint64_t vm_emit_results(void (*drain)(void), unsigned batch);
 
 /**
+ * The trace's ACCESS value (TRACE_ACCESS_*) of a guest access by executor
+ * op @code (GUEST_OP_READ, WRITE, EXEC or HVC).
+ */
+uint64_t vm_results_access(uint32_t code);
+
+/**
  * Prints one line per vCPU of the built VMs: why it stopped, its exits,
  * faults by outcome, hypercalls, timed accesses, aborts, and its longest
  * streak of faults on one page without progress (livelock.h).

@@ -19,6 +19,7 @@
 #include <faultline/fault.h>
 #include <faultline/time.h>
 #include <faultline/trace/ring.h>
+#include <faultline/vm_build.h>
 #include <faultline/vm_ops.h>
 
 #include "host_arch.h"
@@ -183,21 +184,6 @@ static enum sim_access_end sim_access(struct sim_vcpu *sv,
 	}
 }
 
-/* The trace's ACCESS value of an op code. */
-static uint64_t sim_access_trace_kind(uint16_t code)
-{
-	switch (code) {
-	case GUEST_OP_WRITE:
-		return TRACE_ACCESS_WRITE;
-	case GUEST_OP_EXEC:
-		return TRACE_ACCESS_EXEC;
-	case GUEST_OP_HVC:
-		return TRACE_ACCESS_HVC;
-	default:
-		return TRACE_ACCESS_READ;
-	}
-}
-
 /*
  * A timed access, traced at once (the hypervisor emits the executor's
  * results at the end of the run; here the thread is the guest). False
@@ -212,7 +198,7 @@ static bool sim_record(struct sim_vcpu *sv, uint32_t pc, uint16_t code,
 		sim_guest_fail(sv, GUEST_FAIL_RESULTS_FULL);
 		return false;
 	}
-	trace_guest_access(sv->v->id, pc, addr, sim_access_trace_kind(code), t0,
+	trace_guest_access(sv->v->id, pc, addr, vm_results_access(code), t0,
 			   t1);
 	ctl->nresults++;
 	return true;
