@@ -64,8 +64,7 @@ bool livelock_note_fault(struct vcpu *v, uint64_t ipa)
 	if (s->faults < limit) {
 		return false;
 	}
-	trace_livelock(v->id, v->vm->vmid, page, s->faults, s->since,
-		       progress);
+	trace_livelock(v->id, v->vm->vmid, page, s->faults, s->since, progress);
 	vcpu_stop(v, TRACE_VCPU_STOP_LIVELOCK, 0);
 	vm_request_stop(v->vm);
 	return true;

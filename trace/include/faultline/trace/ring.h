@@ -30,7 +30,7 @@ struct trace_ring {
 	/** Records in rec[] minus one (the count is a power of two). */
 	uint32_t mask;
 	struct trace_record *rec;
-};
+} __attribute__((aligned(64))); /* one per cache line: CPUs do not share */
 
 /** Emits event @id with @n fields @f, timestamped now, on this CPU's ring. */
 void trace_emit(uint16_t id, const uint64_t *f, unsigned n);
