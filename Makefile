@@ -28,6 +28,7 @@ include mk/tools.mk
 include mk/sim.mk
 include mk/fuzz.mk
 include mk/trace_bench.mk
+include mk/bench.mk
 include mk/ctf.mk
 
 .PHONY: all

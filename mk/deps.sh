@@ -15,10 +15,13 @@ set -eu
 #   gnuplot-nox          `faultline plot`
 #   clang-14, libclang-rt-14-dev  libFuzzer for `make fuzz`
 #   python3              the JSON checks of the exporter tests
+#   g++, libbenchmark-dev  `make bench`: Google Benchmark and its C++ shim
+#   libbenchmark-tools, python3-scipy  compare.py, to compare two bench runs
 PACKAGES="qemu-system-arm gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 device-tree-compiler gdb-multiarch gcc make libc6-dev clang-format cppcheck
 liblttng-ust-dev lttng-tools babeltrace2 gnuplot-nox clang-14
-libclang-rt-14-dev python3"
+libclang-rt-14-dev python3 g++ libbenchmark-dev libbenchmark-tools
+python3-scipy"
 
 missing=""
 for p in $PACKAGES; do

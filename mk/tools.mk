@@ -17,6 +17,9 @@ help:
 	@echo "  make lint     clang-format check + cppcheck"
 	@echo "  make fuzz     fuzz the trace decoder for FUZZ_TIME=60 s (tests/fuzz/)"
 	@echo "  make trace-bench  build/trace-throughput (docs/performance.md)"
+	@echo "  make bench    host microbenchmarks -> build/bench/micro.json (BENCH=regex)"
+	@echo "  make bench-compare BASE=old.json   compare.py against build/bench/micro.json"
+	@echo "  make perf-record BENCH=regex  perf profile -> build/bench/perf-<BENCH>.txt"
 	@echo "  make clean    remove build/"
 	@echo "Variables: BUILD=$(BUILD) PLAT=$(PLAT) CROSS=$(CROSS) HYP_FORCE_BOUNCE=$(HYP_FORCE_BOUNCE) V=1"
 

@@ -62,6 +62,7 @@ run_suite el2-unit "$BUILD/faultline" run --mode test --smp 2 \
 	--out "$LOG_DIR/el2-unit-run" --name el2-unit
 run_suite qemu-integration "$BUILD/host/qemu-tests"
 run_suite sim-scenarios tests/sim/check-scenarios.sh "$BUILD"
+run_suite bench-smoke bench/smoke.sh "$BUILD"
 
 echo "==="
 if [ -n "$failed_suites" ]; then
