@@ -47,7 +47,7 @@ struct expect_family {
 static const struct expect_family expect_families[] = {
 	{"faults.", "FAULT_KIND", true}, {"access.", "ACCESS", true},
 	{"outcome.", "OUTCOME", true},   {"tlbi.", "TLBI_OP", false},
-	{"cmo.", "CMO_WHY", false},
+	{"cmo.", "CMO_WHY", false},      {"backoff.", "BACKOFF", false},
 };
 
 static const char *const expect_lat_names[] = {"fault", "access", "hvc"};
@@ -179,7 +179,8 @@ int expect_metric_valid(const char *metric, bool per_vm, char *hint,
 	snprintf(hint, hint_size,
 		 "metrics: faults, faults.KIND, access.KIND, outcome.OUTCOME, "
 		 "bbm, bbm.max_per_page, pages.mapped, pages.mapped_again, "
-		 "pages.max_maps, tlbi, tlbi.OP, cmo, cmo.WHY, pool.recycles, "
+		 "pages.max_maps, tlbi, tlbi.OP, cmo, cmo.WHY, backoffs, "
+		 "backoff.WHY, pool.recycles, "
 		 "dirty_marks, aborts, vcpus.done, latency.{fault,access,hvc}."
 		 "{n,p50,p99,max,...}, ratio.fault_hvc (docs/scenarios.md)");
 	return -ERR_INVAL;
@@ -238,6 +239,8 @@ static bool expect_vm_value(const struct faultstats *fs, const char *metric,
 		*out = (double)faultstats_count_of(&fs->tlbi_ops, suffix);
 	} else if (f == &expect_families[4]) {
 		*out = (double)faultstats_count_of(&fs->cmo_whys, suffix);
+	} else if (f == &expect_families[5]) {
+		*out = (double)faultstats_count_of(&fs->backoff_whys, suffix);
 	} else {
 		*out = (double)faultstats_count_of(counts[f - expect_families],
 						   suffix);
@@ -339,7 +342,9 @@ unsigned expect_check(const struct expect *e, unsigned n,
 		struct expect_result *r = &out[i];
 
 		*r = (struct expect_result){.e = &e[i]};
-		r->applies = e[i].backends == 0 || (e[i].backends & backend);
+		r->applies =
+			(e[i].backends == 0 || (e[i].backends & backend)) &&
+			!e[i].off_policy;
 		if (!r->applies) {
 			continue;
 		}
@@ -396,7 +401,9 @@ void expect_print(const struct expect_result *r, unsigned n, FILE *out,
 			mark,
 			color && r[i].applies && !r[i].ok ? "\033[0m" : "");
 		if (!r[i].applies) {
-			fprintf(out, " (not on this backend%s%s)",
+			fprintf(out, " (not %s%s%s)",
+				r[i].e->off_policy ? "under this policy"
+						   : "on this backend",
 				r[i].e->reason[0] != '\0' ? ": " : "",
 				r[i].e->reason);
 		} else if (!r[i].available) {

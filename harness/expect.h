@@ -51,6 +51,16 @@ struct expect {
 	int vm;
 	/** enum expect_backend mask; 0 for every backend. */
 	unsigned backends;
+	/**
+	 * `policy=`: the enum plan_policy the VM (or every VM) must run
+	 * with for it to apply, or 0 for any policy.
+	 */
+	uint32_t policy;
+	/**
+	 * Set by the scenario (scenario_set_policy()) when @policy is not
+	 * the policy the run's VMs have: the expectation is skipped.
+	 */
+	bool off_policy;
 	/** Why it holds (or holds on one backend only), or "". */
 	char reason[128];
 	/** The statement as written, for reports. */

@@ -19,11 +19,8 @@
 #include "paths.h"
 
 const char *const export_gnuplot_plots[] = {
-	"fault_latency_hist",
-	"fault_latency_cdf",
-	"faults_over_time",
-	"bbm_tlbi_over_time",
-	NULL,
+	"fault_latency_hist", "fault_latency_cdf",    "faults_over_time",
+	"bbm_tlbi_over_time", "entry_perm_over_time", NULL,
 };
 
 /* Most points a CDF block gets (the slowest samples are all kept). */
@@ -273,6 +270,7 @@ static int gp_histogram(struct export_gnuplot_ctx *c)
 		"exit), %zu faults\n"
 		"# bins: 10 per decade, [lo_us, hi_us); cum_* are running "
 		"sums over the outcomes, for stacking\n"
+		"# run 0 (a comparison puts each run in a block of its own)\n"
 		"# lo_us hi_us all",
 		c->all.n);
 	for (size_t o = 0; o < c->noutcomes; o++) {
@@ -310,7 +308,8 @@ static void gp_cdf_block(FILE *f, const char *title,
 {
 	size_t step = s->n > GP_CDF_POINTS ? s->n / GP_CDF_POINTS : 1;
 
-	fprintf(f, "# %s: %zu samples\n# latency_us fraction\n", title, s->n);
+	fprintf(f, "# run 0\n# %s: %zu samples\n# latency_us fraction\n", title,
+		s->n);
 	for (size_t i = 0; i < s->n; i++) {
 		if (i % step != 0 && i + GP_CDF_TAIL < s->n && i + 1 < s->n) {
 			continue;
@@ -541,6 +540,9 @@ int export_gnuplot(const struct trace_data *td, const char *dir, char *err,
 	}
 	if (ret == 0) {
 		ret = gp_bbm_time(&c);
+	}
+	if (ret == 0) {
+		ret = export_gnuplot_perm(&c);
 	}
 	for (size_t i = 0; i < c.noutcomes; i++) {
 		free(c.outcomes[i].lat.v);

@@ -11,6 +11,9 @@
  *                        null hypercalls for comparison
  *   faults_over_time     faults entered per time bin, one line per vCPU
  *   bbm_tlbi_over_time   BBM breaks and TLB invalidations per time bin
+ *   entry_perm_over_time what the most-broken stage-2 entry allowed over
+ *                        time (invalid, broken, S2AP none/RO/WO/RW,
+ *                        table), with the faults on its memory
  *
  * docs/exporters.md describes every column.
  */

@@ -98,6 +98,30 @@ const char *export_gnuplot_duration(char *buf, size_t size, uint64_t ns);
 void export_gnuplot_vcpu_label(const struct export_gnuplot_ctx *c, size_t v,
 			       FILE *f);
 
+/**
+ * Opens NAME.gp for @name and writes its head: what it is (@title), how
+ * to run it, the axis labels. NULL with the error in ctx->err on failure.
+ */
+FILE *export_gnuplot_begin(struct export_gnuplot_ctx *c, const char *name,
+			   const char *title, const char *xlabel,
+			   const char *ylabel);
+
+/** Selects the PNG terminal and NAME.png; the plot command follows. */
+void export_gnuplot_png(FILE *f, const char *name);
+
+/** Draws the plot again as NAME.svg and closes @f; 0 or -ERR_IO. */
+int export_gnuplot_end(struct export_gnuplot_ctx *c, FILE *f, const char *name);
+
+/** Ends @f as a plot that only says @why (no data); 0 or -ERR_IO. */
+int export_gnuplot_empty(struct export_gnuplot_ctx *c, FILE *f,
+			 const char *name, const char *why);
+
+/**
+ * entry_perm_over_time.dat and .gp: the permission of the most-broken
+ * stage-2 entry over time (export_gnuplot_perm.c); 0 or a negative error.
+ */
+int export_gnuplot_perm(struct export_gnuplot_ctx *c);
+
 /** The script of fault_latency_hist.dat; 0 or -ERR_IO. */
 int export_gnuplot_script_hist(struct export_gnuplot_ctx *c);
 

@@ -64,9 +64,9 @@ void export_gnuplot_vcpu_label(const struct export_gnuplot_ctx *c, size_t v,
 	}
 }
 
-/* The start of NAME.gp: what it is, where it reads and writes, labels. */
-static FILE *gp_begin(struct export_gnuplot_ctx *c, const char *name,
-		      const char *title, const char *xlabel, const char *ylabel)
+FILE *export_gnuplot_begin(struct export_gnuplot_ctx *c, const char *name,
+			   const char *title, const char *xlabel,
+			   const char *ylabel)
 {
 	FILE *f = export_gnuplot_open(c, name, "gp");
 
@@ -87,8 +87,7 @@ static FILE *gp_begin(struct export_gnuplot_ctx *c, const char *name,
 	return f;
 }
 
-/* The PNG terminal: the plot command follows. */
-static void gp_png(FILE *f, const char *name)
+void export_gnuplot_png(FILE *f, const char *name)
 {
 	fprintf(f,
 		"set terminal pngcairo size 1000,600 noenhanced font ',10'\n"
@@ -96,8 +95,7 @@ static void gp_png(FILE *f, const char *name)
 		name);
 }
 
-/* The same plot again as SVG, and the files closed. */
-static int gp_end(struct export_gnuplot_ctx *c, FILE *f, const char *name)
+int export_gnuplot_end(struct export_gnuplot_ctx *c, FILE *f, const char *name)
 {
 	fprintf(f,
 		"set terminal svg size 1000,600 noenhanced font ',10'\n"
@@ -108,9 +106,8 @@ static int gp_end(struct export_gnuplot_ctx *c, FILE *f, const char *name)
 	return export_gnuplot_close(c, f);
 }
 
-/* A plot with nothing to draw but @why. */
-static int gp_empty(struct export_gnuplot_ctx *c, FILE *f, const char *name,
-		    const char *why)
+int export_gnuplot_empty(struct export_gnuplot_ctx *c, FILE *f,
+			 const char *name, const char *why)
 {
 	fprintf(f,
 		"set label 1 '%s' at graph 0.5, graph 0.5 center noenhanced\n"
@@ -118,33 +115,34 @@ static int gp_empty(struct export_gnuplot_ctx *c, FILE *f, const char *name,
 		"set xrange [0:1]\n"
 		"set yrange [0:1]\n",
 		why);
-	gp_png(f, name);
+	export_gnuplot_png(f, name);
 	fputs("plot NaN notitle\n", f);
-	return gp_end(c, f, name);
+	return export_gnuplot_end(c, f, name);
 }
 
 int export_gnuplot_script_hist(struct export_gnuplot_ctx *c)
 {
 	static const char *const name = "fault_latency_hist";
 	size_t k = c->noutcomes;
-	FILE *f = gp_begin(c, name,
-			   "Stage-2 fault latency, EL2 entry to exit, by "
-			   "outcome",
-			   "latency (us, log scale)", "faults per bin");
+	FILE *f = export_gnuplot_begin(
+		c, name,
+		"Stage-2 fault latency, EL2 entry to exit, by "
+		"outcome",
+		"latency (us, log scale)", "faults per bin");
 
 	if (f == NULL) {
 		return -ERR_IO;
 	}
 	if (c->all.n == 0) {
-		return gp_empty(c, f, name,
-				"no completed faults in this trace");
+		return export_gnuplot_empty(
+			c, f, name, "no completed faults in this trace");
 	}
 	fputs("set logscale x\n"
 	      "set yrange [0:*]\n"
 	      "set style fill solid 0.75 border -1\n"
 	      "set key top right\n",
 	      f);
-	gp_png(f, name);
+	export_gnuplot_png(f, name);
 	/*
 	 * Stacked: outcome o spans columns cum_(o-1) to cum_o of each bin
 	 * (columns 4+k+o-1 and 4+k+o), the bin's edges exactly.
@@ -163,28 +161,30 @@ int export_gnuplot_script_hist(struct export_gnuplot_ctx *c)
 			c->outcomes[o].name);
 	}
 	fputc('\n', f);
-	return gp_end(c, f, name);
+	return export_gnuplot_end(c, f, name);
 }
 
 int export_gnuplot_script_cdf(struct export_gnuplot_ctx *c)
 {
 	static const char *const name = "fault_latency_cdf";
-	FILE *f = gp_begin(c, name,
-			   "Latency CDF: stage-2 faults (EL2) and guest-timed "
-			   "accesses",
-			   "latency (us, log scale)", "fraction at or below");
+	FILE *f = export_gnuplot_begin(
+		c, name,
+		"Latency CDF: stage-2 faults (EL2) and guest-timed "
+		"accesses",
+		"latency (us, log scale)", "fraction at or below");
 
 	if (f == NULL) {
 		return -ERR_IO;
 	}
 	if (c->nblocks == 0) {
-		return gp_empty(c, f, name, "no latencies in this trace");
+		return export_gnuplot_empty(c, f, name,
+					    "no latencies in this trace");
 	}
 	fputs("set logscale x\n"
 	      "set yrange [0:1]\n"
 	      "set key bottom right\n",
 	      f);
-	gp_png(f, name);
+	export_gnuplot_png(f, name);
 	fputs("plot", f);
 	for (size_t b = 0; b < c->nblocks; b++) {
 		fprintf(f,
@@ -194,7 +194,7 @@ int export_gnuplot_script_cdf(struct export_gnuplot_ctx *c)
 			c->blocks[b].title);
 	}
 	fputc('\n', f);
-	return gp_end(c, f, name);
+	return export_gnuplot_end(c, f, name);
 }
 
 int export_gnuplot_script_faults_time(struct export_gnuplot_ctx *c)
@@ -207,16 +207,17 @@ int export_gnuplot_script_faults_time(struct export_gnuplot_ctx *c)
 
 	snprintf(ylabel, sizeof(ylabel), "faults per %s",
 		 export_gnuplot_duration(w, sizeof(w), c->width));
-	f = gp_begin(c, name, "Stage-2 faults over time, per vCPU",
-		     "time since the trace started (ms)", ylabel);
+	f = export_gnuplot_begin(c, name, "Stage-2 faults over time, per vCPU",
+				 "time since the trace started (ms)", ylabel);
 	if (f == NULL) {
 		return -ERR_IO;
 	}
 	if (m->nfaults == 0) {
-		return gp_empty(c, f, name, "no faults in this trace");
+		return export_gnuplot_empty(c, f, name,
+					    "no faults in this trace");
 	}
 	fputs("set yrange [0:*]\nset key top right\n", f);
-	gp_png(f, name);
+	export_gnuplot_png(f, name);
 	fputs("plot", f);
 	for (size_t v = 0; v <= m->nvcpus; v++) {
 		if (v == m->nvcpus && c->nother == 0) {
@@ -232,7 +233,7 @@ int export_gnuplot_script_faults_time(struct export_gnuplot_ctx *c)
 		fputc('\'', f);
 	}
 	fputc('\n', f);
-	return gp_end(c, f, name);
+	return export_gnuplot_end(c, f, name);
 }
 
 int export_gnuplot_script_bbm_time(struct export_gnuplot_ctx *c)
@@ -243,22 +244,22 @@ int export_gnuplot_script_bbm_time(struct export_gnuplot_ctx *c)
 
 	snprintf(ylabel, sizeof(ylabel), "per %s",
 		 export_gnuplot_duration(w, sizeof(w), c->width));
-	f = gp_begin(c, name,
-		     "Break-before-make and TLB invalidations over time",
-		     "time since the trace started (ms)", ylabel);
+	f = export_gnuplot_begin(
+		c, name, "Break-before-make and TLB invalidations over time",
+		"time since the trace started (ms)", ylabel);
 	if (f == NULL) {
 		return -ERR_IO;
 	}
 	if (c->nbbm + c->ntlbi == 0) {
-		return gp_empty(
+		return export_gnuplot_empty(
 			c, f, name,
 			"no BBM or TLBI after the first VM was created");
 	}
 	fputs("set yrange [0:*]\nset key top right\n", f);
-	gp_png(f, name);
+	export_gnuplot_png(f, name);
 	fprintf(f,
 		"plot '%s.dat' using 1:2 with steps lw 2 title 'BBM breaks', "
 		"\\\n    '%s.dat' using 1:3 with steps title 'TLBIs'\n",
 		name, name);
-	return gp_end(c, f, name);
+	return export_gnuplot_end(c, f, name);
 }

@@ -198,8 +198,7 @@ static void pf_counter(struct pf_ctx *c, enum export_perfetto_what what,
 }
 
 /* A pool gave out or took back table pages: its free-pages counter. */
-static void pf_on_pool(struct pf_ctx *c, const struct trace_record *r,
-		       size_t i)
+static void pf_on_pool(struct pf_ctx *c, const struct trace_record *r, size_t i)
 {
 	uint64_t free_pages;
 

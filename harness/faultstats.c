@@ -7,30 +7,6 @@
 
 #include "faultstats_internal.h"
 
-/* The events read here. */
-enum fs_ev {
-	FS_ENTER,
-	FS_EXIT,
-	FS_BBM_BREAK,
-	FS_BBM_MAKE,
-	FS_TLBI,
-	FS_PTE_WRITE,
-	FS_BACKOFF,
-	FS_CMO,
-	FS_POOL_EXHAUSTED,
-	FS_POOL_RECYCLE,
-	FS_DIRTY_MARK,
-	FS_ABORT,
-	FS_ACCESS,
-	FS_STOP,
-	FS_VM_CREATE,
-	FS_KNOB,
-	FS_DRAIN,
-	FS_EV_COUNT,
-	/* A schema event none of the above. */
-	FS_EV_NONE = FS_EV_COUNT
-};
-
 static const char *const fs_ev_names[FS_EV_COUNT] = {
 	[FS_ENTER] = "s2_fault_enter",
 	[FS_EXIT] = "s2_fault_exit",
@@ -49,32 +25,8 @@ static const char *const fs_ev_names[FS_EV_COUNT] = {
 	[FS_VM_CREATE] = "vm_create",
 	[FS_KNOB] = "knob",
 	[FS_DRAIN] = "trace_drain",
-};
-
-/* The fields read here, of whichever event has them. */
-enum fs_field {
-	FS_F_VCPU,
-	FS_F_VMID,
-	FS_F_IPA,
-	FS_F_KIND,
-	FS_F_ACCESS,
-	FS_F_OUTCOME,
-	FS_F_POLICY,
-	FS_F_OP,
-	FS_F_WHY,
-	FS_F_SIZE,
-	FS_F_PAGES,
-	FS_F_T_START,
-	FS_F_T_END,
-	FS_F_PC,
-	FS_F_ESR,
-	FS_F_NAME,
-	FS_F_VALUE,
-	FS_F_NVCPUS,
-	FS_F_IA_BITS,
-	FS_F_FLAGS,
-	FS_F_TICKS,
-	FS_F_COUNT
+	[FS_REP] = "rep",
+	[FS_LIVELOCK] = "livelock",
 };
 
 static const char *const fs_field_names[FS_F_COUNT] = {
@@ -88,72 +40,8 @@ static const char *const fs_field_names[FS_F_COUNT] = {
 	[FS_F_ESR] = "esr",         [FS_F_NAME] = "name",
 	[FS_F_VALUE] = "value",     [FS_F_NVCPUS] = "nvcpus",
 	[FS_F_IA_BITS] = "ia_bits", [FS_F_FLAGS] = "flags",
-	[FS_F_TICKS] = "ticks",
-};
-
-/*
- * The file's schema resolved once, so that the pass over what may be
- * millions of records compares no names.
- */
-struct fs_bind {
-	/* Our event of each schema id below @nids, or FS_EV_NONE. */
-	uint8_t *ev_of;
-	size_t nids;
-	/* Per event and field: its index in the record, or -1. */
-	int8_t idx[FS_EV_COUNT][FS_F_COUNT];
-	/* Per event and field: the schema's kind ("OUTCOME"), or NULL. */
-	const char *kind[FS_EV_COUNT][FS_F_COUNT];
-};
-
-/* A fault entered on a CPU and not yet exited. */
-struct fs_open {
-	uint64_t ts;
-	uint64_t vcpu;
-	uint64_t vmid;
-	uint64_t ipa;
-};
-
-struct fs_stack {
-	struct fs_open *v;
-	size_t n;
-	size_t cap;
-};
-
-/* One latency sample and the value (outcome, access) it is filed under. */
-struct fs_sample {
-	uint64_t ns;
-	uint64_t key;
-};
-
-struct fs_samples {
-	struct fs_sample *v;
-	size_t n;
-	size_t cap;
-	/* The distinct keys, and how many samples each has. */
-	struct faultstats_counts keys;
-};
-
-/* An enum value the stats single out by name, when the schema has it. */
-struct fs_special {
-	bool known;
-	uint64_t value;
-};
-
-struct fs_ctx {
-	const struct trace_data *td;
-	struct faultstats *fs;
-	struct fs_bind b;
-	/* Faults in progress, per CPU: they nest strictly on one CPU. */
-	struct fs_stack cpus[TRACE_FILE_MAX_CPUS];
-	struct fs_samples lat;
-	struct fs_samples acc;
-	struct faultstats_pagemap mapped;
-	struct faultstats_pagemap remapped;
-	struct faultstats_pagemap broken;
-	struct fs_special outcome_mapped;
-	struct fs_special outcome_remapped;
-	struct fs_special access_hvc;
-	struct fs_special stop_done;
+	[FS_F_TICKS] = "ticks",     [FS_F_NUMBER] = "number",
+	[FS_F_WARMUP] = "warmup",   [FS_F_PHASE] = "phase",
 };
 
 /* The value of enum @kind named @name in @sp, when the schema has it. */
@@ -169,11 +57,6 @@ static void fs_special_find(const struct trace_data *td, const char *kind,
 			return;
 		}
 	}
-}
-
-static bool fs_special_is(const struct fs_special *sp, uint64_t v)
-{
-	return sp->known && sp->value == v;
 }
 
 static int fs_bind(const struct trace_data *td, struct fs_bind *b)
@@ -245,7 +128,8 @@ static struct faultstats_vm *fs_vm(struct faultstats *fs, uint64_t vmid)
 	return v;
 }
 
-static int fs_sample_add(struct fs_samples *s, uint64_t ns, uint64_t key)
+static int fs_sample_add(struct fs_samples *s, uint64_t ns, uint64_t key,
+			 size_t rep)
 {
 	void *np = faultstats_reserve(s->v, s->n, &s->cap, sizeof(*s->v));
 
@@ -253,7 +137,7 @@ static int fs_sample_add(struct fs_samples *s, uint64_t ns, uint64_t key)
 		return -ERR_NOMEM;
 	}
 	s->v = np;
-	s->v[s->n++] = (struct fs_sample){ns, key};
+	s->v[s->n++] = (struct fs_sample){ns, key, rep};
 	return faultstats_counts_add(&s->keys, key, 0);
 }
 
@@ -261,6 +145,17 @@ static void fs_samples_free(struct fs_samples *s)
 {
 	free(s->v);
 	faultstats_counts_free(&s->keys);
+}
+
+/*
+ * The VM of a page in the page tables: each repetition builds its VMs
+ * anew, so a page mapped again in the next one is another VM's page, not
+ * a page mapped twice. The repetition goes above the VMID's 32 bits
+ * (faultstats_finish() takes it off again).
+ */
+static uint64_t fs_page_vm(const struct fs_ctx *c, uint64_t vmid)
+{
+	return (vmid & FS_VMID_MASK) | (uint64_t)c->rep << 32;
 }
 
 static int fs_on_enter(struct fs_ctx *c, const struct trace_record *r)
@@ -330,7 +225,7 @@ static int fs_match_exit(struct fs_ctx *c, const struct trace_record *r,
 	return fs_sample_add(&c->lat,
 			     time_ticks_to_ns(r->ts >= o.ts ? r->ts - o.ts : 0,
 					      c->td->counter_freq),
-			     outcome);
+			     outcome, c->rep);
 }
 
 static int fs_on_exit(struct fs_ctx *c, const struct trace_record *r)
@@ -351,9 +246,10 @@ static int fs_on_exit(struct fs_ctx *c, const struct trace_record *r)
 		return -ERR_NOMEM;
 	}
 	if (fs_special_is(&c->outcome_mapped, outcome)) {
-		ret = faultstats_pagemap_add(&c->mapped, vmid, ipa & PAGE_MASK);
+		ret = faultstats_pagemap_add(&c->mapped, fs_page_vm(c, vmid),
+					     ipa & PAGE_MASK);
 	} else if (fs_special_is(&c->outcome_remapped, outcome)) {
-		ret = faultstats_pagemap_add(&c->remapped, vmid,
+		ret = faultstats_pagemap_add(&c->remapped, fs_page_vm(c, vmid),
 					     ipa & PAGE_MASK);
 	}
 	if (ret != 0) {
@@ -375,7 +271,7 @@ static int fs_on_access(struct fs_ctx *c, const struct trace_record *r)
 	}
 	return fs_sample_add(&c->acc,
 			     time_ticks_to_ns(t1 - t0, c->td->counter_freq),
-			     fs_get(c, r, FS_ACCESS, FS_F_ACCESS));
+			     fs_get(c, r, FS_ACCESS, FS_F_ACCESS), c->rep);
 }
 
 static int fs_on_stop(struct fs_ctx *c, const struct trace_record *r)
@@ -451,12 +347,87 @@ static int fs_on_knob(struct fs_ctx *c, const struct trace_record *r)
 	return 0;
 }
 
+/*
+ * A repetition begins or ends. A warm-up's records are left out until its
+ * end; a measured one gets its entry in fs->reps, which the records until
+ * its end count into.
+ */
+static int fs_on_rep(struct fs_ctx *c, const struct trace_record *r)
+{
+	struct faultstats *fs = c->fs;
+	uint64_t phase = fs_get(c, r, FS_REP, FS_F_PHASE);
+	struct faultstats_rep *rep;
+
+	if (fs_special_is(&c->rep_end, phase)) {
+		if (c->rep != 0) {
+			rep = &fs->reps[c->rep - 1];
+			rep->ended = true;
+			rep->count =
+				(size_t)(r - c->td->records) + 1 - rep->first;
+			rep->duration_ns = time_ticks_to_ns(
+				r->ts >= c->rep_start ? r->ts - c->rep_start
+						      : 0,
+				c->td->counter_freq);
+		}
+		c->in_warmup = false;
+		c->rep = 0;
+		return 0;
+	}
+	if (!fs_special_is(&c->rep_begin, phase)) {
+		return 0;
+	}
+	c->rep = 0;
+	c->in_warmup = fs_get(c, r, FS_REP, FS_F_WARMUP) != 0;
+	if (c->in_warmup) {
+		fs->warmup_reps++;
+		return 0;
+	}
+	rep = realloc(fs->reps, (fs->nreps + 1) * sizeof(*rep));
+	if (rep == NULL) {
+		return -ERR_NOMEM;
+	}
+	fs->reps = rep;
+	rep = &fs->reps[fs->nreps++];
+	memset(rep, 0, sizeof(*rep));
+	rep->number = fs_get(c, r, FS_REP, FS_F_NUMBER);
+	rep->first = (size_t)(r - c->td->records);
+	c->rep = fs->nreps;
+	c->rep_start = r->ts;
+	return 0;
+}
+
+/* Counts @r into the measured repetition in progress, if any. */
+static void fs_rep_count(struct fs_ctx *c, enum fs_ev e)
+{
+	struct faultstats_rep *rep;
+
+	if (c->rep == 0) {
+		return;
+	}
+	rep = &c->fs->reps[c->rep - 1];
+	rep->faults += e == FS_ENTER;
+	rep->bbm_breaks += e == FS_BBM_BREAK;
+	rep->tlbis += e == FS_TLBI;
+}
+
 static int fs_on_record(struct fs_ctx *c, const struct trace_record *r)
 {
 	struct faultstats *fs = c->fs;
 	enum fs_ev e =
 		r->id < c->b.nids ? (enum fs_ev)c->b.ev_of[r->id] : FS_EV_NONE;
 
+	if (e == FS_REP) {
+		return fs_on_rep(c, r);
+	}
+	if (e == FS_LIVELOCK) {
+		fs->livelocks++;
+		return 0;
+	}
+	if (c->in_warmup) {
+		fs->warmup_records++;
+		return 0;
+	}
+	fs_rep_count(c, e);
 	switch (e) {
 	case FS_ENTER:
 		fs->plan_events++;
@@ -478,7 +449,8 @@ static int fs_on_record(struct fs_ctx *c, const struct trace_record *r)
 	case FS_BBM_BREAK:
 		fs->bbm_breaks++;
 		return faultstats_pagemap_add(
-			&c->broken, fs_get(c, r, FS_BBM_BREAK, FS_F_VMID),
+			&c->broken,
+			fs_page_vm(c, fs_get(c, r, FS_BBM_BREAK, FS_F_VMID)),
 			fs_get(c, r, FS_BBM_BREAK, FS_F_IPA) & PAGE_MASK);
 	case FS_BBM_MAKE:
 		fs->bbm_makes++;
@@ -526,129 +498,6 @@ static int fs_on_record(struct fs_ctx *c, const struct trace_record *r)
 	}
 }
 
-/* Which samples a distribution is made of. */
-enum fs_pick {
-	FS_PICK_ALL,
-	FS_PICK_KEY,
-	FS_PICK_OTHER_KEYS,
-};
-
-/*
- * The distribution of the samples of @s that @pick and @key select into
- * @d, with @tmp (room for every sample) as scratch.
- */
-static void fs_samples_dist(const struct fs_samples *s, enum fs_pick pick,
-			    uint64_t key, uint64_t *tmp,
-			    struct faultstats_dist *d)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < s->n; i++) {
-		if (pick == FS_PICK_ALL ||
-		    (s->v[i].key == key) == (pick == FS_PICK_KEY)) {
-			tmp[n++] = s->v[i].ns;
-		}
-	}
-	faultstats_dist_compute(tmp, n, d);
-}
-
-/* One distribution per key of @s, named as enum @kind names the keys. */
-static int fs_samples_by_key(const struct trace_data *td,
-			     const struct fs_samples *s, const char *kind,
-			     uint64_t *tmp, struct faultstats_dists *out)
-{
-	out->v = calloc(s->keys.n > 0 ? s->keys.n : 1, sizeof(*out->v));
-	if (out->v == NULL) {
-		return -ERR_NOMEM;
-	}
-	out->n = s->keys.n;
-	for (size_t i = 0; i < s->keys.n; i++) {
-		struct faultstats_named_dist *nd = &out->v[i];
-
-		nd->value = s->keys.v[i].value;
-		faultstats_name(td, kind, nd->value, nd->name);
-		fs_samples_dist(s, FS_PICK_KEY, nd->value, tmp, &nd->d);
-	}
-	return 0;
-}
-
-static double fs_ratio(const struct faultstats_dist *a,
-		       const struct faultstats_dist *b)
-{
-	if (a->n == 0 || b->n == 0 || b->p50 == 0) {
-		return 0.0;
-	}
-	return (double)a->p50 / (double)b->p50;
-}
-
-/* Everything computed from what the pass collected. */
-static int fs_finish(struct fs_ctx *c)
-{
-	const struct trace_data *td = c->td;
-	const struct fs_bind *b = &c->b;
-	struct faultstats *fs = c->fs;
-	uint64_t *tmp;
-	int ret;
-
-	for (unsigned i = 0; i < TRACE_FILE_MAX_CPUS; i++) {
-		fs->unmatched_enters += c->cpus[i].n;
-	}
-	faultstats_counts_finish(td, &c->lat.keys, NULL);
-	faultstats_counts_finish(td, &c->acc.keys, NULL);
-	tmp = malloc(MAX(MAX(c->lat.n, c->acc.n), (size_t)1) * sizeof(*tmp));
-	if (tmp == NULL) {
-		return -ERR_NOMEM;
-	}
-	fs_samples_dist(&c->lat, FS_PICK_ALL, 0, tmp, &fs->fault_lat);
-	ret = fs_samples_by_key(td, &c->lat, b->kind[FS_EXIT][FS_F_OUTCOME],
-				tmp, &fs->fault_lat_by_outcome);
-	if (ret == 0) {
-		ret = fs_samples_by_key(td, &c->acc,
-					b->kind[FS_ACCESS][FS_F_ACCESS], tmp,
-					&fs->access_lat_by_kind);
-	}
-	if (c->access_hvc.known) {
-		fs_samples_dist(&c->acc, FS_PICK_OTHER_KEYS,
-				c->access_hvc.value, tmp, &fs->access_lat);
-		fs_samples_dist(&c->acc, FS_PICK_KEY, c->access_hvc.value, tmp,
-				&fs->hvc_floor);
-	} else {
-		fs_samples_dist(&c->acc, FS_PICK_ALL, 0, tmp, &fs->access_lat);
-	}
-	free(tmp);
-	fs->fault_hvc_ratio = fs_ratio(&fs->fault_lat, &fs->hvc_floor);
-	fs->access_hvc_ratio = fs_ratio(&fs->access_lat, &fs->hvc_floor);
-
-	faultstats_pagemap_sum(&c->broken, &fs->pages_broken,
-			       &fs->pages_broken_again, &fs->most_broken);
-	faultstats_pagemap_sum(&c->mapped, &fs->pages_mapped,
-			       &fs->pages_mapped_again, &fs->most_mapped);
-	fs->pages_remapped = c->remapped.used;
-
-	faultstats_counts_finish(td, &fs->kinds, b->kind[FS_ENTER][FS_F_KIND]);
-	faultstats_counts_finish(td, &fs->accesses,
-				 b->kind[FS_ENTER][FS_F_ACCESS]);
-	faultstats_counts_finish(td, &fs->outcomes,
-				 b->kind[FS_EXIT][FS_F_OUTCOME]);
-	faultstats_counts_finish(td, &fs->tlbi_ops, b->kind[FS_TLBI][FS_F_OP]);
-	faultstats_counts_finish(td, &fs->backoff_whys,
-				 b->kind[FS_BACKOFF][FS_F_WHY]);
-	faultstats_counts_finish(td, &fs->cmo_whys, b->kind[FS_CMO][FS_F_WHY]);
-	for (size_t i = 0; i < fs->nvms; i++) {
-		struct faultstats_vm *vm = &fs->vms[i];
-
-		faultstats_counts_finish(td, &vm->kinds,
-					 b->kind[FS_ENTER][FS_F_KIND]);
-		faultstats_counts_finish(td, &vm->accesses,
-					 b->kind[FS_ENTER][FS_F_ACCESS]);
-		faultstats_counts_finish(td, &vm->outcomes,
-					 b->kind[FS_EXIT][FS_F_OUTCOME]);
-		faultstats_counts_finish(td, &vm->policies,
-					 b->kind[FS_EXIT][FS_F_POLICY]);
-	}
-	return ret;
-}
-
 static int fs_vm_order(const void *a, const void *b)
 {
 	const struct faultstats_vm *x = a;
@@ -685,11 +534,14 @@ int faultstats_compute(const struct trace_data *td, struct faultstats *fs)
 			&c->access_hvc);
 	fs_special_find(td, c->b.kind[FS_STOP][FS_F_WHY], "done",
 			&c->stop_done);
+	fs_special_find(td, c->b.kind[FS_REP][FS_F_PHASE], "begin",
+			&c->rep_begin);
+	fs_special_find(td, c->b.kind[FS_REP][FS_F_PHASE], "end", &c->rep_end);
 	for (size_t i = 0; ret == 0 && i < td->nrecords; i++) {
 		ret = fs_on_record(c, &td->records[i]);
 	}
 	if (ret == 0) {
-		ret = fs_finish(c);
+		ret = faultstats_finish(c);
 	}
 	if (fs->nvms > 1) {
 		qsort(fs->vms, fs->nvms, sizeof(*fs->vms), fs_vm_order);
@@ -729,6 +581,7 @@ void faultstats_free(struct faultstats *fs)
 	faultstats_counts_free(&fs->cmo_whys);
 	free(fs->knobs);
 	free(fs->stops);
+	free(fs->reps);
 	memset(fs, 0, sizeof(*fs));
 }
 

@@ -114,6 +114,36 @@ struct faultstats_stop {
 	bool done;
 };
 
+/**
+ * One measured repetition of a plan (the records between a `rep` begin
+ * and its end that are not a warm-up's): what issue 7's statistics
+ * compare repetition by repetition.
+ */
+struct faultstats_rep {
+	/** The rep record's number (warm-ups count: the first measured one
+	 * of a run with 2 warm-ups is 2). */
+	uint64_t number;
+	/** Its end record was seen (else the trace stops inside it). */
+	bool ended;
+	/** From its begin to its end record (or the last record), in ns. */
+	uint64_t duration_ns;
+	/**
+	 * Its records in the trace: @count of them from index @first, its
+	 * begin and end records included (the trace's records are in time
+	 * order, so a repetition's are contiguous).
+	 */
+	size_t first;
+	size_t count;
+	uint64_t faults;
+	uint64_t bbm_breaks;
+	uint64_t tlbis;
+	/** The figures of faultstats of the same names, for this rep only. */
+	struct faultstats_dist fault_lat;
+	struct faultstats_dist access_lat;
+	struct faultstats_dist hvc_floor;
+	double fault_hvc_ratio;
+};
+
 /** A research knob the run had on (its knob record). */
 struct faultstats_knob {
 	char name[FAULTSTATS_NAME_LEN];
@@ -170,7 +200,12 @@ struct faultstats {
 	uint64_t pages_broken;
 	uint64_t pages_broken_again;
 
-	/** Distinct (VMID, page) with a "mapped" exit. */
+	/**
+	 * Distinct (VMID, page) with a "mapped" exit. Pages are counted per
+	 * repetition (each builds its VMs anew): with 3 repetitions of 16
+	 * pages, 48 pages mapped, none of them twice. The same holds for the
+	 * pages broken and remapped below.
+	 */
 	uint64_t pages_mapped;
 	/** Of them, pages with more than one: a race mapped them twice. */
 	uint64_t pages_mapped_again;
@@ -213,6 +248,21 @@ struct faultstats {
 	uint64_t vcpus_failed;
 	/** vCPUs the vm_create records declared (sum of nvcpus). */
 	uint64_t vcpus_declared;
+
+	/** livelock records (warm-ups included: a livelock ends the run). */
+	uint64_t livelocks;
+	/**
+	 * The measured repetitions, in order; none when the trace has no
+	 * `rep` records (not a plan run, or an older trace).
+	 */
+	struct faultstats_rep *reps;
+	size_t nreps;
+	/**
+	 * Warm-up repetitions, and the records inside them: left out of
+	 * every figure above (but for @livelocks), as they are not measured.
+	 */
+	uint64_t warmup_reps;
+	uint64_t warmup_records;
 };
 
 /**
@@ -256,5 +306,20 @@ void faultstats_print(const struct faultstats *fs, FILE *out, bool color);
  * Latencies are in nanoseconds; a distribution without samples is null.
  */
 void faultstats_json(const struct faultstats *fs, struct json_writer *w);
+
+/**
+ * Writes the repetitions as the value of a JSON key with @w: an object
+ * with the counts of measured and warm-up repetitions and one entry per
+ * measured repetition (docs/results.md).
+ */
+void faultstats_reps_json(const struct faultstats *fs, struct json_writer *w);
+
+/**
+ * Prints one line per measured repetition when there are more than one
+ * ("faultline:   rep 2: 610 faults, p50 3.2 us, ..."), after a line that
+ * says how many there were and how many warm-ups were left out; nothing
+ * for a run of one repetition. faultstats_print() ends with it.
+ */
+void faultstats_reps_print(const struct faultstats *fs, FILE *out);
 
 #endif /* FAULTLINE_HARNESS_FAULTSTATS_H */

@@ -1,7 +1,7 @@
 /*
- * What the fault-path statistics files share and nothing else uses:
- * growable arrays, counts per enum value and tables of counts per
- * (VMID, page).
+ * What the fault-path statistics files share and nothing else uses: the
+ * pass's state over the trace, growable arrays, counts per enum value and
+ * tables of counts per (VMID, page).
  */
 #ifndef FAULTLINE_HARNESS_FAULTSTATS_INTERNAL_H
 #define FAULTLINE_HARNESS_FAULTSTATS_INTERNAL_H
@@ -21,6 +21,154 @@ struct faultstats_pagemap {
 	size_t cap;
 	size_t used;
 };
+
+/* The events read here. */
+enum fs_ev {
+	FS_ENTER,
+	FS_EXIT,
+	FS_BBM_BREAK,
+	FS_BBM_MAKE,
+	FS_TLBI,
+	FS_PTE_WRITE,
+	FS_BACKOFF,
+	FS_CMO,
+	FS_POOL_EXHAUSTED,
+	FS_POOL_RECYCLE,
+	FS_DIRTY_MARK,
+	FS_ABORT,
+	FS_ACCESS,
+	FS_STOP,
+	FS_VM_CREATE,
+	FS_KNOB,
+	FS_DRAIN,
+	FS_REP,
+	FS_LIVELOCK,
+	FS_EV_COUNT,
+	/* A schema event none of the above. */
+	FS_EV_NONE = FS_EV_COUNT
+};
+
+/* The fields read here, of whichever event has them. */
+enum fs_field {
+	FS_F_VCPU,
+	FS_F_VMID,
+	FS_F_IPA,
+	FS_F_KIND,
+	FS_F_ACCESS,
+	FS_F_OUTCOME,
+	FS_F_POLICY,
+	FS_F_OP,
+	FS_F_WHY,
+	FS_F_SIZE,
+	FS_F_PAGES,
+	FS_F_T_START,
+	FS_F_T_END,
+	FS_F_PC,
+	FS_F_ESR,
+	FS_F_NAME,
+	FS_F_VALUE,
+	FS_F_NVCPUS,
+	FS_F_IA_BITS,
+	FS_F_FLAGS,
+	FS_F_TICKS,
+	FS_F_NUMBER,
+	FS_F_WARMUP,
+	FS_F_PHASE,
+	FS_F_COUNT
+};
+
+/*
+ * The file's schema resolved once, so that the pass over what may be
+ * millions of records compares no names.
+ */
+struct fs_bind {
+	/* Our event of each schema id below @nids, or FS_EV_NONE. */
+	uint8_t *ev_of;
+	size_t nids;
+	/* Per event and field: its index in the record, or -1. */
+	int8_t idx[FS_EV_COUNT][FS_F_COUNT];
+	/* Per event and field: the schema's kind ("OUTCOME"), or NULL. */
+	const char *kind[FS_EV_COUNT][FS_F_COUNT];
+};
+
+/* A fault entered on a CPU and not yet exited. */
+struct fs_open {
+	uint64_t ts;
+	uint64_t vcpu;
+	uint64_t vmid;
+	uint64_t ipa;
+};
+
+struct fs_stack {
+	struct fs_open *v;
+	size_t n;
+	size_t cap;
+};
+
+/*
+ * One latency sample, the value (outcome, access) it is filed under, and
+ * its repetition (an index into faultstats.reps plus one; 0: none).
+ */
+struct fs_sample {
+	uint64_t ns;
+	uint64_t key;
+	size_t rep;
+};
+
+struct fs_samples {
+	struct fs_sample *v;
+	size_t n;
+	size_t cap;
+	/* The distinct keys, and how many samples each has. */
+	struct faultstats_counts keys;
+};
+
+/* An enum value the stats single out by name, when the schema has it. */
+struct fs_special {
+	bool known;
+	uint64_t value;
+};
+
+struct fs_ctx {
+	const struct trace_data *td;
+	struct faultstats *fs;
+	struct fs_bind b;
+	/* Faults in progress, per CPU: they nest strictly on one CPU. */
+	struct fs_stack cpus[TRACE_FILE_MAX_CPUS];
+	struct fs_samples lat;
+	struct fs_samples acc;
+	struct faultstats_pagemap mapped;
+	struct faultstats_pagemap remapped;
+	struct faultstats_pagemap broken;
+	struct fs_special outcome_mapped;
+	struct fs_special outcome_remapped;
+	struct fs_special access_hvc;
+	struct fs_special stop_done;
+	struct fs_special rep_begin;
+	struct fs_special rep_end;
+	/* Inside a warm-up repetition: records are left out. */
+	bool in_warmup;
+	/* The measured repetition in progress (index + 1), or 0. */
+	size_t rep;
+	/* The timestamp its begin record had. */
+	uint64_t rep_start;
+};
+
+/** The VMID's bits of a page table's key (the repetition is above them). */
+#define FS_VMID_MASK UINT64_C(0xffffffff)
+
+/** True when @sp is known and is @v. */
+static inline bool fs_special_is(const struct fs_special *sp, uint64_t v)
+{
+	return sp->known && sp->value == v;
+}
+
+/**
+ * Everything computed once the pass over the records is done:
+ * distributions, ratios, page sums, names, the repetitions' figures.
+ * Returns 0 or -ERR_NOMEM.
+ */
+int faultstats_finish(struct fs_ctx *c);
 
 /**
  * @p with room for element @n of @size bytes (doubling *@cap), or NULL

@@ -365,6 +365,7 @@ void faultstats_print(const struct faultstats *fs, FILE *out, bool color)
 	fs_print_pages(fs, out, color);
 	fs_print_other(fs, out, color);
 	fs_print_stops(fs, out, color);
+	faultstats_reps_print(fs, out);
 }
 
 static void fs_json_hex(struct json_writer *w, uint64_t v)
@@ -610,4 +611,85 @@ void faultstats_json(const struct faultstats *fs, struct json_writer *w)
 	json_object_end(w);
 	fs_json_vcpus(fs, w);
 	json_object_end(w);
+}
+
+void faultstats_reps_json(const struct faultstats *fs, struct json_writer *w)
+{
+	json_object_begin(w);
+	fs_json_u64(w, "measured", fs->nreps);
+	fs_json_u64(w, "warmup", fs->warmup_reps);
+	fs_json_u64(w, "warmup_records_left_out", fs->warmup_records);
+	json_key(w, "per_rep");
+	json_array_begin(w);
+	for (size_t i = 0; i < fs->nreps; i++) {
+		const struct faultstats_rep *r = &fs->reps[i];
+
+		json_object_begin(w);
+		fs_json_u64(w, "number", r->number);
+		json_key(w, "ended");
+		json_bool(w, r->ended);
+		fs_json_u64(w, "duration_ns", r->duration_ns);
+		fs_json_u64(w, "faults", r->faults);
+		fs_json_u64(w, "bbm", r->bbm_breaks);
+		fs_json_u64(w, "tlbi", r->tlbis);
+		json_key(w, "fault_latency_ns");
+		fs_json_dist(w, &r->fault_lat);
+		json_key(w, "access_latency_ns");
+		fs_json_dist(w, &r->access_lat);
+		json_key(w, "hvc_floor_ns");
+		fs_json_dist(w, &r->hvc_floor);
+		fs_json_ratio(w, "fault_p50_over_hvc_p50", r->fault_hvc_ratio);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_object_end(w);
+}
+
+/* Measured repetitions listed one per line before "and N more". */
+#define FS_REPS_LISTED 10
+
+void faultstats_reps_print(const struct faultstats *fs, FILE *out)
+{
+	char a[24], b[24], c[24];
+
+	if (fs->nreps + fs->warmup_reps <= 1) {
+		return;
+	}
+	fprintf(out, "faultline: repetitions: %zu measured", fs->nreps);
+	if (fs->warmup_reps > 0) {
+		fprintf(out,
+			", %llu warm-up%s left out of every figure (%llu "
+			"records)",
+			(unsigned long long)fs->warmup_reps,
+			fs_s(fs->warmup_reps),
+			(unsigned long long)fs->warmup_records);
+	}
+	fprintf(out, "\n");
+	for (size_t i = 0; fs->nreps > 1 && i < fs->nreps; i++) {
+		const struct faultstats_rep *r = &fs->reps[i];
+
+		if (i == FS_REPS_LISTED) {
+			fprintf(out,
+				"faultline:   and %zu more (summary.json, "
+				"repetitions)\n",
+				fs->nreps - i);
+			break;
+		}
+		fprintf(out,
+			"faultline:   rep %llu: %llu fault%s, %llu BBM, fault "
+			"p50 %s, access p50 %s, hvc p50 %s%s\n",
+			(unsigned long long)r->number,
+			(unsigned long long)r->faults, fs_s(r->faults),
+			(unsigned long long)r->bbm_breaks,
+			r->fault_lat.n > 0
+				? fs_dur(r->fault_lat.p50, a, sizeof(a))
+				: "-",
+			r->access_lat.n > 0
+				? fs_dur(r->access_lat.p50, b, sizeof(b))
+				: "-",
+			r->hvc_floor.n > 0
+				? fs_dur(r->hvc_floor.p50, c, sizeof(c))
+				: "-",
+			r->ended ? "" : " (cut short)");
+	}
 }

@@ -8,6 +8,7 @@
 #include "check_cmd.h"
 #include "export_cmd.h"
 #include "plot_cmd.h"
+#include "results_cmd.h"
 #include "run.h"
 #include "run_args.h"
 
@@ -16,8 +17,11 @@ static void main_usage(FILE *out)
 	fprintf(out, "usage: faultline COMMAND [options]   (faultline COMMAND "
 		     "--help for more)\n"
 		     "commands:\n"
-		     "  run      boot the hypervisor under QEMU and collect "
-		     "the results\n"
+		     "  run      run a scenario (under QEMU or on the sim) or "
+		     "boot the\n"
+		     "           hypervisor, and collect the results\n"
+		     "  list     the runs kept in results/\n"
+		     "  show     a run's summary again, from its summary.json\n"
 		     "  export   convert a trace file to another format (csv)\n"
 		     "  check    check a trace against the fault path's "
 		     "ordering rules\n"
@@ -30,12 +34,21 @@ static int main_help(const char *command)
 {
 	if (command == NULL) {
 		main_usage(stdout);
-		printf("\n%s\n%s\n%s\n%s", run_args_usage(), export_cmd_usage(),
-		       check_cmd_usage(), plot_cmd_usage());
+		printf("\n%s\n%s\n%s\n%s\n%s\n%s", run_args_usage(),
+		       results_cmd_list_usage(), results_cmd_show_usage(),
+		       export_cmd_usage(), check_cmd_usage(), plot_cmd_usage());
 		return 0;
 	}
 	if (strcmp(command, "run") == 0) {
 		fputs(run_args_usage(), stdout);
+		return 0;
+	}
+	if (strcmp(command, "list") == 0) {
+		fputs(results_cmd_list_usage(), stdout);
+		return 0;
+	}
+	if (strcmp(command, "show") == 0) {
+		fputs(results_cmd_show_usage(), stdout);
 		return 0;
 	}
 	if (strcmp(command, "export") == 0) {
@@ -70,6 +83,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "run") == 0) {
 		return run_main(argc, argv);
+	}
+	if (strcmp(cmd, "list") == 0) {
+		return results_cmd_list(argc, argv);
+	}
+	if (strcmp(cmd, "show") == 0) {
+		return results_cmd_show(argc, argv);
 	}
 	if (strcmp(cmd, "export") == 0) {
 		return export_cmd_main(argc, argv);

@@ -1,6 +1,7 @@
 /* manifest.json (manifest.h). */
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +14,47 @@
 
 /* How long each git command may take. */
 #define MANIFEST_GIT_TIMEOUT_MS 10000u
+/* The FNV-1a 64 offset basis and prime. */
+#define MANIFEST_FNV_BASIS UINT64_C(0xcbf29ce484222325)
+#define MANIFEST_FNV_PRIME UINT64_C(0x100000001b3)
+
+/* FNV-1a 64 of @len bytes at @data, continuing from @h. */
+static uint64_t manifest_fnv_step(uint64_t h, const unsigned char *data,
+				  size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		h = (h ^ data[i]) * MANIFEST_FNV_PRIME;
+	}
+	return h;
+}
+
+uint64_t manifest_fnv1a64(const void *data, size_t len)
+{
+	return manifest_fnv_step(MANIFEST_FNV_BASIS, data, len);
+}
+
+int manifest_hash_file(const char *path, uint64_t *hash)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char buf[4096];
+	uint64_t h = MANIFEST_FNV_BASIS;
+	size_t n;
+	bool ok;
+
+	if (f == NULL) {
+		return -ERR_IO;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		h = manifest_fnv_step(h, buf, n);
+	}
+	ok = !ferror(f);
+	fclose(f);
+	if (!ok) {
+		return -ERR_IO;
+	}
+	*hash = h;
+	return 0;
+}
 
 int manifest_git_revision(const char *root, char *out, size_t size)
 {
@@ -83,11 +125,81 @@ static void manifest_argv(struct json_writer *w, const char *key, int argc,
 	json_object_end(w);
 }
 
+/* "name": {"hash_fnv1a64", "path"} of the scenario, and the run's setup. */
+static void manifest_setup(struct json_writer *w, const struct manifest *m)
+{
+	char hash[24];
+
+	json_key(w, "scenario");
+	if (m->scenario == NULL) {
+		json_null(w);
+	} else {
+		json_object_begin(w);
+		json_key(w, "name");
+		json_string(w, m->scenario);
+		json_key(w, "path");
+		json_string(w, m->scenario_path);
+		json_key(w, "hash_fnv1a64");
+		snprintf(hash, sizeof(hash), "%016llx",
+			 (unsigned long long)m->scenario_hash);
+		json_string(w, m->has_hash ? hash : NULL);
+		json_object_end(w);
+	}
+	json_key(w, "backend");
+	json_string(w, m->backend);
+	json_key(w, "policy");
+	json_string(w, m->policy);
+	json_key(w, "smp");
+	json_u64(w, m->smp);
+	json_key(w, "reps");
+	json_u64(w, m->reps);
+	json_key(w, "warmup");
+	json_u64(w, m->warmup);
+	json_key(w, "sets");
+	json_object_begin(w);
+	for (unsigned i = 0; i < m->nsets; i++) {
+		json_key(w, m->sets[i].name);
+		json_string(w, m->sets[i].value);
+	}
+	json_object_end(w);
+	json_key(w, "sweep");
+	if (m->sweep_name == NULL) {
+		json_null(w);
+	} else {
+		json_object_begin(w);
+		json_key(w, "param");
+		json_string(w, m->sweep_name);
+		json_key(w, "values");
+		json_array_begin_flat(w);
+		for (unsigned i = 0; i < m->nsweep; i++) {
+			json_string(w, m->sweep_values[i]);
+		}
+		json_array_end(w);
+		json_object_end(w);
+	}
+}
+
+/* "host": its name and uname. */
+static void manifest_host(struct json_writer *w)
+{
+	char host[256] = "unknown";
+	char un[3 * sizeof(((struct utsname *)0)->release) + 8] = "unknown";
+	struct utsname u;
+
+	if (uname(&u) == 0) {
+		snprintf(un, sizeof(un), "%.64s %.64s %.64s", u.sysname,
+			 u.release, u.machine);
+	}
+	json_key(w, "host");
+	json_string(w, host);
+	json_key(w, "uname");
+	json_string(w, un);
+}
+
 int manifest_write(const struct manifest *m, const char *path)
 {
 	FILE *f = fopen(path, "w");
 	struct json_writer w;
-	char host[256] = "unknown";
 	char date[64] = "unknown";
 	char id[2 * 64 + 1];
 	time_t now = time(NULL);
@@ -97,17 +209,14 @@ int manifest_write(const struct manifest *m, const char *path)
 	if (f == NULL) {
 		return -ERR_IO;
 	}
-	if (gethostname(host, sizeof(host)) != 0) {
-		snprintf(host, sizeof(host), "unknown");
-	}
-	host[sizeof(host) - 1] = '\0';
 	if (localtime_r(&now, &tm) != NULL) {
 		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S%z", &tm);
 	}
 	json_init(&w, f);
 	json_object_begin(&w);
 	manifest_argv(&w, "faultline", m->argc, m->argv);
-	manifest_argv(&w, "qemu", m->qemu_argc, m->qemu_argv);
+	manifest_setup(&w, m);
+	manifest_argv(&w, "command", m->cmd_argc, m->cmd_argv);
 	json_key(&w, "hyp");
 	json_string(&w, m->hyp);
 	json_key(&w, "build_id");
@@ -119,8 +228,7 @@ int manifest_write(const struct manifest *m, const char *path)
 	json_string(&w, m->qemu_version);
 	json_key(&w, "git_revision");
 	json_string(&w, m->git_revision);
-	json_key(&w, "host");
-	json_string(&w, host);
+	manifest_host(&w);
 	json_key(&w, "date");
 	json_string(&w, date);
 	json_key(&w, "dir");

@@ -58,6 +58,25 @@ int paths_repo_root(char *out, size_t size)
 	return 0;
 }
 
+int paths_exe_dir(char *out, size_t size)
+{
+	char exe[PATHS_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0) {
+		return -ERR_NOENT;
+	}
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash == NULL || (size_t)(slash - exe) + 1 > size) {
+		return -ERR_NOENT;
+	}
+	*slash = '\0';
+	snprintf(out, size, "%s", slash == exe ? "/" : exe);
+	return 0;
+}
+
 int paths_join(const char *dir, const char *name, char *out, size_t size)
 {
 	int n;

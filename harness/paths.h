@@ -29,6 +29,12 @@ int paths_root_from_exe(const char *exe, char *out, size_t size);
 int paths_repo_root(char *out, size_t size);
 
 /**
+ * The directory of the running binary (build/ for build/faultline) into
+ * @out. Returns 0, or -ERR_NOENT when /proc/self/exe cannot be read.
+ */
+int paths_exe_dir(char *out, size_t size);
+
+/**
  * @dir joined with @name into @out ("dir/name"; @name alone when it is
  * absolute). Returns 0, or -ERR_RANGE when it does not fit.
  */

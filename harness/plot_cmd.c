@@ -139,9 +139,12 @@ static int plot_cmd_load(const char *dir, struct trace_data *td)
 	return 0;
 }
 
-/* Runs `gnuplot NAME.gp` in @plots; 0 when NAME.png was drawn. */
+/*
+ * Runs `gnuplot NAME.gp` in @plots; 0 when NAME.png was drawn (its path
+ * printed when @list).
+ */
 static int plot_cmd_draw(const char *plots, const char *name,
-			 unsigned timeout_s)
+			 unsigned timeout_s, bool list)
 {
 	char script[160], png[PATHS_MAX];
 	char *argv[] = {"gnuplot", script, NULL};
@@ -186,15 +189,21 @@ static int plot_cmd_draw(const char *plots, const char *name,
 			script);
 		return -ERR_IO;
 	}
-	printf("%s\n", png);
+	if (list) {
+		printf("%s\n", png);
+	}
 	return 0;
 }
 
-/* Every plot drawn (the signals end only the gnuplot running). */
-static int plot_cmd_draw_all(const char *plots, unsigned timeout_s)
+/*
+ * Every plot drawn (the signals end only the gnuplot running); how many
+ * failed into *@failed. Returns how many were drawn.
+ */
+static unsigned plot_cmd_draw_all(const char *plots, unsigned timeout_s,
+				  bool list, unsigned *failed)
 {
 	struct sigaction sa, old_int, old_term;
-	int status = 0;
+	unsigned drawn = 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = plot_cmd_on_signal;
@@ -204,14 +213,43 @@ static int plot_cmd_draw_all(const char *plots, unsigned timeout_s)
 	sigaction(SIGTERM, &sa, &old_term);
 	for (size_t i = 0; export_gnuplot_plots[i] != NULL && !plot_cmd_stop;
 	     i++) {
-		if (plot_cmd_draw(plots, export_gnuplot_plots[i], timeout_s) !=
-		    0) {
-			status = 1;
+		if (plot_cmd_draw(plots, export_gnuplot_plots[i], timeout_s,
+				  list) == 0) {
+			drawn++;
+		} else {
+			(*failed)++;
 		}
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	return plot_cmd_stop ? 1 : status;
+	if (plot_cmd_stop) {
+		(*failed)++;
+	}
+	return drawn;
+}
+
+int plot_cmd_render(const struct trace_data *td, const char *dir,
+		    unsigned timeout_s, char *note, size_t size)
+{
+	char plots[PATHS_MAX], err[512] = "";
+	unsigned failed = 0;
+	unsigned drawn;
+
+	if (!paths_find_program("gnuplot", NULL, 0)) {
+		snprintf(note, size, "gnuplot is not installed (make deps)");
+		return -ERR_NOENT;
+	}
+	if (paths_join(dir, "plots", plots, sizeof(plots)) != 0) {
+		snprintf(note, size, "path too long");
+		return -ERR_RANGE;
+	}
+	if (export_gnuplot(td, plots, err, sizeof(err)) != 0) {
+		snprintf(note, size, "%s", err);
+		return -ERR_IO;
+	}
+	drawn = plot_cmd_draw_all(plots, timeout_s, false, &failed);
+	snprintf(note, size, "%u of %u plots failed", failed, drawn + failed);
+	return (int)drawn;
 }
 
 int plot_cmd_main(int argc, char *const *argv)
@@ -240,7 +278,10 @@ int plot_cmd_main(int argc, char *const *argv)
 	}
 	trace_data_free(&td);
 	if (status == 0) {
-		status = plot_cmd_draw_all(plots, x.timeout_s);
+		unsigned failed = 0;
+
+		plot_cmd_draw_all(plots, x.timeout_s, true, &failed);
+		status = failed > 0 ? 1 : 0;
 	}
 	return status;
 }

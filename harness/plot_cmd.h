@@ -7,6 +7,10 @@
 #ifndef FAULTLINE_HARNESS_PLOT_CMD_H
 #define FAULTLINE_HARNESS_PLOT_CMD_H
 
+#include <stddef.h>
+
+#include <faultline/trace/decode.h>
+
 /** Seconds one gnuplot script may take by default. */
 #define PLOT_CMD_TIMEOUT_S 60
 
@@ -17,6 +21,17 @@
  * (said on stderr; the other plots are still drawn), 2 bad usage.
  */
 int plot_cmd_main(int argc, char *const *argv);
+
+/**
+ * What `faultline plot` does, for `faultline run`: exports @td's gnuplot
+ * files into @dir/plots/ and runs gnuplot on each (each under @timeout_s),
+ * without listing them. Returns how many plots were drawn, or
+ * -ERR_NOENT when gnuplot is not installed, or another negative error
+ * when the export failed; @note (of @size bytes) says why in a few words.
+ * A failing script's error output goes to stderr.
+ */
+int plot_cmd_render(const struct trace_data *td, const char *dir,
+		    unsigned timeout_s, char *note, size_t size);
 
 /** The usage text of `faultline plot`. */
 const char *plot_cmd_usage(void);

@@ -228,6 +228,9 @@ int proc_run(const struct proc_spec *spec, struct proc_result *res)
 			proc_drain(&fds[0], spec->on_stdout, spec->sink_arg);
 			proc_drain(&fds[1], spec->on_stderr, spec->sink_arg);
 		}
+		if (spec->on_tick != NULL && !res->reaped) {
+			spec->on_tick(spec->sink_arg);
+		}
 	}
 	/*
 	 * A grandchild in the child's group kept the pipes open past the

@@ -33,7 +33,12 @@ struct proc_spec {
 	proc_sink_fn on_stdout;
 	/** Called with the child's stderr as it arrives; may be NULL. */
 	proc_sink_fn on_stderr;
-	/** Passed to both sinks. */
+	/**
+	 * Called with @sink_arg between reads while the child runs, at least
+	 * every few tens of milliseconds (a progress display); may be NULL.
+	 */
+	void (*on_tick)(void *arg);
+	/** Passed to both sinks and to @on_tick. */
 	void *sink_arg;
 	/** When non-NULL and it becomes non-zero, the child is ended. */
 	volatile sig_atomic_t *stop;

@@ -23,214 +23,6 @@ bool report_exit_code(const struct report *r, int *code)
 	return true;
 }
 
-static void report_hex(struct json_writer *w, uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
-	json_string(w, buf);
-}
-
-static void report_json_cpu(struct json_writer *w, const struct summary_cpu *c)
-{
-	json_object_begin(w);
-	json_key(w, "cpu");
-	json_u64(w, c->cpu);
-	json_key(w, "mpidr");
-	if (c->has_mpidr) {
-		report_hex(w, c->mpidr);
-	} else {
-		json_null(w);
-	}
-	json_key(w, "boots");
-	json_u64(w, c->boots);
-	json_key(w, "phases");
-	json_array_begin_flat(w);
-	for (size_t i = 0; i < c->nphases; i++) {
-		json_string(w, summary_phase_name(c->phases[i]));
-	}
-	json_array_end(w);
-	json_key(w, "boot_us");
-	if (c->boots > 0) {
-		json_fixed(w, (double)c->boot_ns[0] / 1000.0, 3);
-	} else {
-		json_null(w);
-	}
-	json_key(w, "boot_us_all");
-	json_array_begin_flat(w);
-	for (unsigned i = 0; i < c->boots; i++) {
-		json_fixed(w, (double)c->boot_ns[i] / 1000.0, 3);
-	}
-	json_array_end(w);
-	json_key(w, "lost");
-	json_u64(w, c->lost);
-	json_object_end(w);
-}
-
-static void report_json_crash(struct json_writer *w, const struct summary *s)
-{
-	if (s == NULL || !s->has_crash) {
-		json_null(w);
-		return;
-	}
-	json_object_begin(w);
-	json_key(w, "cpu");
-	json_u64(w, s->crash.cpu);
-	json_key(w, "ec");
-	json_string(w, s->crash.ec_name);
-	json_key(w, "ec_value");
-	report_hex(w, s->crash.ec);
-	json_key(w, "esr");
-	report_hex(w, s->crash.esr);
-	json_key(w, "far");
-	report_hex(w, s->crash.far);
-	json_key(w, "elr");
-	report_hex(w, s->crash.elr);
-	json_object_end(w);
-}
-
-static void report_json_tests(struct json_writer *w, const struct testout *t)
-{
-	if (t == NULL) {
-		json_null(w);
-		return;
-	}
-	json_object_begin(w);
-	json_key(w, "passed");
-	json_u64(w, t->finished ? t->final_passed : t->passed);
-	json_key(w, "failed");
-	json_u64(w, t->finished ? t->final_failed : t->failed);
-	json_key(w, "skipped");
-	json_u64(w, t->skipped);
-	json_key(w, "finished");
-	json_bool(w, t->finished);
-	json_key(w, "failures");
-	json_array_begin(w);
-	for (size_t i = 0; i < t->nfailures; i++) {
-		json_string(w, t->failures[i]);
-	}
-	json_array_end(w);
-	json_object_end(w);
-}
-
-/* {"violations": N, "rules": [numbers broken], "unchecked": [...]}. */
-static void report_json_check(struct json_writer *w,
-			      const struct check_result *c)
-{
-	if (c == NULL) {
-		json_null(w);
-		return;
-	}
-	json_object_begin(w);
-	json_key(w, "violations");
-	json_u64(w, c->total);
-	json_key(w, "rules");
-	json_array_begin_flat(w);
-	for (unsigned r = 1; r <= CHECK_NRULES; r++) {
-		if (c->count[r] != 0) {
-			json_u64(w, r);
-		}
-	}
-	json_array_end(w);
-	json_key(w, "unchecked");
-	json_array_begin_flat(w);
-	for (unsigned r = 1; r <= CHECK_NRULES; r++) {
-		if (c->unchecked[r]) {
-			json_u64(w, r);
-		}
-	}
-	json_array_end(w);
-	json_object_end(w);
-}
-
-int report_write_summary(const struct report *r, const char *path)
-{
-	FILE *f = fopen(path, "w");
-	const struct trace_data *td = r->trace_present ? r->td : NULL;
-	struct json_writer w;
-	int code;
-	int ret;
-
-	if (f == NULL) {
-		return -ERR_IO;
-	}
-	json_init(&w, f);
-	json_object_begin(&w);
-	json_key(&w, "verdict");
-	json_string(&w, verdict_name(r->verdict));
-	json_key(&w, "exit_status");
-	if (report_exit_code(r, &code)) {
-		json_i64(&w, code);
-	} else {
-		json_null(&w);
-	}
-	json_key(&w, "signal");
-	if (r->proc != NULL && r->proc->reaped &&
-	    WIFSIGNALED(r->proc->status)) {
-		json_i64(&w, WTERMSIG(r->proc->status));
-	} else {
-		json_null(&w);
-	}
-	json_key(&w, "mode");
-	json_string(&w, r->mode);
-	json_key(&w, "scenario");
-	json_string(&w, r->scenario);
-	json_key(&w, "policy");
-	json_string(&w, r->policy);
-	json_key(&w, "smp");
-	json_u64(&w, r->smp);
-	json_key(&w, "duration_s");
-	json_fixed(&w, r->proc != NULL ? r->proc->seconds : 0.0, 3);
-	json_key(&w, "timeout_s");
-	json_fixed(&w, r->timeout_ms / 1000.0, 3);
-	json_key(&w, "events");
-	json_u64(&w, r->sum != NULL ? r->sum->events : 0);
-	json_key(&w, "lost");
-	json_u64(&w, r->sum != NULL ? r->sum->lost : 0);
-	json_key(&w, "trace");
-	json_string(&w, r->trace_present ? "trace.bin" : NULL);
-	json_key(&w, "trace_complete");
-	/* A damaged file is not complete, whatever its header claims. */
-	json_bool(&w, td != NULL && td->complete && td->error == 0);
-	json_key(&w, "events_csv");
-	json_string(&w, r->csv_written ? "events.csv" : NULL);
-	json_key(&w, "decode_error");
-	if (td != NULL && td->error != 0) {
-		json_object_begin(&w);
-		json_key(&w, "offset");
-		json_u64(&w, td->error_offset);
-		json_key(&w, "message");
-		json_string(&w, td->error_msg);
-		json_object_end(&w);
-	} else {
-		json_null(&w);
-	}
-	json_key(&w, "cpus");
-	json_array_begin(&w);
-	for (unsigned c = 0; r->sum != NULL && c < r->sum->ncpus; c++) {
-		report_json_cpu(&w, &r->sum->cpus[c]);
-	}
-	json_array_end(&w);
-	json_key(&w, "crash");
-	report_json_crash(&w, r->sum);
-	json_key(&w, "tests");
-	report_json_tests(&w, r->tests);
-	json_key(&w, "rule_check");
-	report_json_check(&w, r->check);
-	json_key(&w, "fault_path");
-	if (r->faults != NULL && faultstats_any(r->faults)) {
-		faultstats_json(r->faults, &w);
-	} else {
-		json_null(&w);
-	}
-	json_object_end(&w);
-	ret = json_finish(&w);
-	if (fclose(f) != 0 && ret == 0) {
-		ret = -ERR_IO;
-	}
-	return ret;
-}
-
 /*
  * Describes the CPUs that were not up when the run ended into @buf:
  * "2 (never reached cpu_up), 3 (last phase cpu_off)". Returns how many.
@@ -284,6 +76,12 @@ static const char *report_duration(uint64_t ns, char *buf, size_t size)
 	return buf;
 }
 
+/* True when the run was on the sim, which has no boot to report. */
+static bool report_sim(const struct report *r)
+{
+	return r->backend != NULL && strcmp(r->backend, "sim") == 0;
+}
+
 static void report_boot_line(const struct report *r, FILE *out, bool color)
 {
 	const struct summary *s = r->sum;
@@ -296,8 +94,20 @@ static void report_boot_line(const struct report *r, FILE *out, bool color)
 		r->scenario != NULL ? r->scenario : r->mode,
 		color ? (ok ? REPORT_GREEN : REPORT_RED) : "",
 		verdict_name(r->verdict), color ? REPORT_RESET : "");
+	if (r->scenario != NULL && r->backend != NULL) {
+		fprintf(out, " (%s)", r->backend);
+	}
 	if (s == NULL) {
 		fprintf(out, ": no trace\n");
+		return;
+	}
+	/* The sim has no boot: its CPUs are threads (docs/sim.md). */
+	if (report_sim(r)) {
+		fprintf(out, ": %llu events, %s%llu lost%s\n",
+			(unsigned long long)s->events,
+			color && s->lost > 0 ? REPORT_RED : "",
+			(unsigned long long)s->lost,
+			color && s->lost > 0 ? REPORT_RESET : "");
 		return;
 	}
 	for (unsigned c = 0; c < s->ncpus; c++) {
@@ -389,16 +199,106 @@ static void report_tests(const struct testout *t, FILE *out, bool color)
 	}
 }
 
-void report_print(const struct report *r, FILE *out, bool color)
+/* The expectations, one line each, and what they did to the verdict. */
+static void report_expects(const struct report *r, FILE *out, bool color)
+{
+	unsigned skipped = 0;
+
+	expect_print(r->expects, r->nexpects, out, color);
+	for (unsigned i = 0; i < r->nexpects; i++) {
+		skipped += !r->expects[i].applies;
+	}
+	fprintf(out, "faultline: expectations: %u of %u hold",
+		r->nexpects - r->expects_failed - skipped,
+		r->nexpects - skipped);
+	if (r->expects_failed > 0) {
+		fprintf(out, ", %s%u failed%s", color ? REPORT_RED : "",
+			r->expects_failed, color ? REPORT_RESET : "");
+	}
+	if (skipped > 0) {
+		fprintf(out, ", %u skipped", skipped);
+	}
+	if (r->expects_reps > 0) {
+		fprintf(out, " (metrics checked in each of %u repetitions)",
+			r->expects_reps);
+	}
+	if (r->backend_verdict == VERDICT_LIVELOCK &&
+	    r->verdict != VERDICT_LIVELOCK) {
+		fprintf(out, "; the livelock was expected");
+	} else if (r->expects_failed > 0 &&
+		   r->verdict != VERDICT_EXPECTATION_FAILED) {
+		fprintf(out, "; the verdict stays %s",
+			verdict_name(r->verdict));
+	}
+	fprintf(out, "\n");
+}
+
+/* How the backend is named in messages. */
+static const char *report_backend(const struct report *r)
+{
+	return report_sim(r) ? "the sim" : "QEMU";
+}
+
+/* The end of a run the backend did not finish: who ended it and why. */
+static void report_ended(const struct report *r, FILE *out)
 {
 	const struct summary *s = r->sum;
 	char cpus[512];
 	int code;
 
+	if (r->verdict == VERDICT_TIMEOUT ||
+	    r->verdict == VERDICT_INTERRUPTED) {
+		fprintf(out, "faultline: %s after %.1f s",
+			r->verdict == VERDICT_TIMEOUT ? "timed out"
+						      : "interrupted",
+			r->proc != NULL ? r->proc->seconds : 0.0);
+		if (s != NULL && !report_sim(r) &&
+		    report_not_up(s, cpus, sizeof(cpus)) > 0) {
+			fprintf(out, "; not up at the end of the trace: %s",
+				cpus);
+		} else if (s != NULL && !report_sim(r)) {
+			fprintf(out,
+				"; every CPU was up at the end of the trace");
+		}
+		fprintf(out, "\n");
+	} else if (r->proc != NULL && r->proc->reaped &&
+		   WIFSIGNALED(r->proc->status)) {
+		fprintf(out,
+			"faultline: %s was killed by signal %d after %.1f s: "
+			"%s%llu events arrived before it (the trace is "
+			"written at checkpoints)\n",
+			report_backend(r), WTERMSIG(r->proc->status),
+			r->proc->seconds,
+			r->trace_present && s != NULL ? "" : "no trace; ",
+			(unsigned long long)(s != NULL ? s->events : 0));
+	} else if (r->verdict == VERDICT_QEMU_ERROR && r->proc != NULL &&
+		   report_exit_code(r, &code)) {
+		fprintf(out, "faultline: %s exited with status %d%s\n",
+			report_backend(r), code,
+			code <= 4 ? " before the hypervisor printed anything"
+				  : "");
+	}
+}
+
+void report_print(const struct report *r, FILE *out, bool color)
+{
+	const struct summary *s = r->sum;
+
 	report_boot_line(r, out, color);
 	report_trace_lines(r, out, color);
 	if (r->faults != NULL) {
 		faultstats_print(r->faults, out, color);
+	}
+	if (r->evidence != NULL) {
+		evidence_print(r->evidence, out, color);
+	}
+	if (r->expects != NULL) {
+		report_expects(r, out, color);
+	} else if (r->expects_unchecked > 0) {
+		fprintf(out,
+			"faultline: expectations: %u not checked: the run left "
+			"no trace\n",
+			r->expects_unchecked);
 	}
 	if (r->check != NULL) {
 		report_check(r, out, color);
@@ -416,37 +316,18 @@ void report_print(const struct report *r, FILE *out, bool color)
 	if (r->tests != NULL) {
 		report_tests(r->tests, out, color);
 	}
-	if (r->verdict == VERDICT_TIMEOUT ||
-	    r->verdict == VERDICT_INTERRUPTED) {
-		fprintf(out, "faultline: %s after %.1f s",
-			r->verdict == VERDICT_TIMEOUT ? "timed out"
-						      : "interrupted",
-			r->proc != NULL ? r->proc->seconds : 0.0);
-		if (s != NULL && report_not_up(s, cpus, sizeof(cpus)) > 0) {
-			fprintf(out, "; not up at the end of the trace: %s",
-				cpus);
-		} else if (s != NULL) {
-			fprintf(out,
-				"; every CPU was up at the end of the trace");
-		}
-		fprintf(out, "\n");
-	} else if (r->verdict == VERDICT_QEMU_ERROR && r->proc != NULL) {
-		if (report_exit_code(r, &code)) {
-			fprintf(out,
-				"faultline: QEMU exited with status %d%s\n",
-				code,
-				code <= 4 ? " before the hypervisor printed "
-					    "anything"
-					  : "");
-		} else if (r->proc->reaped && WIFSIGNALED(r->proc->status)) {
-			fprintf(out,
-				"faultline: QEMU was killed by signal %d\n",
-				WTERMSIG(r->proc->status));
-		}
+	report_ended(r, out);
+	if (r->plots > 0) {
+		fprintf(out, "faultline: plots in %s/plots/ (%u PNG and SVG)\n",
+			r->dir, r->plots);
+	} else if (r->plots_note != NULL) {
+		fprintf(out, "faultline: no plots: %s\n", r->plots_note);
 	}
 	fprintf(out,
-		"faultline: results in %s/ (console.log, %s%s%ssummary.json)\n",
+		"faultline: results in %s/ (console.log, %s%s%s%ssummary.json, "
+		"manifest.json)\n",
 		r->dir, r->trace_present ? "trace.bin, " : "",
 		r->csv_written ? "events.csv, " : "",
+		r->latency_written ? "latency.csv, guest_latency.csv, " : "",
 		r->check_written ? "check.txt, " : "");
 }

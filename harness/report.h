@@ -1,7 +1,8 @@
 /*
- * What a run tells its user: summary.json in the run directory, and a few
- * lines on the terminal (the verdict, the boot, a crash, test results,
- * lost events, where the results are).
+ * What a run tells its user: summary.json in the run directory
+ * (docs/results.md), and a few lines on the terminal (the verdict, the
+ * boot, a crash, test results, lost events, the fault path, a livelock's
+ * evidence, the scenario's expectations, where the results are).
  */
 #ifndef FAULTLINE_HARNESS_REPORT_H
 #define FAULTLINE_HARNESS_REPORT_H
@@ -11,8 +12,11 @@
 #include <faultline/trace/check.h>
 #include <faultline/trace/decode.h>
 
+#include "evidence.h"
+#include "expect.h"
 #include "faultstats.h"
 #include "proc.h"
+#include "scenario.h"
 #include "summary.h"
 #include "testout.h"
 #include "verdict.h"
@@ -25,11 +29,22 @@ struct report {
 	/** The scenario's name and the policy asked for, or NULL. */
 	const char *scenario;
 	const char *policy;
+	/** "qemu" or "sim". */
+	const char *backend;
 	unsigned smp;
+	/** Repetitions the scenario asked for, measured and warm-up. */
+	unsigned reps;
+	unsigned warmup;
+	/** The scenario's parameter values given (--set, a sweep's value). */
+	const struct scn_set *sets;
+	unsigned nsets;
 	/** The limit the run had, in milliseconds. */
 	unsigned timeout_ms;
+	/** The verdict, expectations included. */
 	enum verdict verdict;
-	/** How QEMU ended. */
+	/** The backend's own verdict (before the expectations). */
+	enum verdict backend_verdict;
+	/** How the backend ended. */
 	const struct proc_result *proc;
 	/** DIR/trace.bin existed after the run. */
 	bool trace_present;
@@ -49,15 +64,34 @@ struct report {
 	const struct check_result *check;
 	/** DIR/check.txt, its report, was written. */
 	bool check_written;
+	/** DIR/latency.csv and DIR/guest_latency.csv were written. */
+	bool latency_written;
+	/** The livelock's evidence, or NULL (none, or no trace). */
+	const struct evidence *evidence;
+	/** The scenario's expectations, checked; NULL when it has none. */
+	const struct expect_result *expects;
+	unsigned nexpects;
+	/** How many of them failed. */
+	unsigned expects_failed;
+	/** The repetitions they were checked in one by one (0: the run). */
+	unsigned expects_reps;
+	/** Expectations not checked: the run left no trace to check. */
+	unsigned expects_unchecked;
+	/** The plots drawn into DIR/plots/, or why there are none. */
+	unsigned plots;
+	const char *plots_note;
 };
 
 /** QEMU's exit code in *@code when it exited normally; false otherwise. */
 bool report_exit_code(const struct report *r, int *code);
 
 /**
- * Writes summary.json for @r at @path. Returns 0 or -ERR_IO.
+ * Writes summary.json for @r at @path, with @lines (the printed summary,
+ * for `faultline show`; may be NULL) as its "report". Returns 0 or
+ * -ERR_IO.
  */
-int report_write_summary(const struct report *r, const char *path);
+int report_write_summary(const struct report *r, const char *lines,
+			 const char *path);
 
 /**
  * Prints the human summary of @r on @out; @color adds ANSI colours to

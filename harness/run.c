@@ -1,23 +1,19 @@
-/* `faultline run` (run.h). */
+/* `faultline run` (run.h): the backend started and watched. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <faultline/err.h>
-#include <faultline/trace/export.h>
 
-#include "check_cmd.h"
-#include "manifest.h"
-#include "qemu.h"
-#include "report.h"
+#include "backend.h"
+#include "progress.h"
 #include "run.h"
-#include "run_args.h"
-#include "run_paths.h"
-#include "run_scenario.h"
+#include "run_internal.h"
 #include "shell.h"
 #include "term.h"
 
@@ -25,16 +21,15 @@
 #define RUN_TERM_GRACE_MS 2000u
 /* How long the echo waits for a stalled terminal before it stops. */
 #define RUN_ECHO_WAIT_MS 200u
-/* How much of a log is shown when it explains a failure. */
-#define RUN_TAIL_BYTES 4096u
-#define RUN_TAIL_LINES 20u
+/* How often the progress line is redrawn. */
+#define RUN_PROGRESS_MS 250u
 /*
  * Most bytes of console kept: a hypervisor (or later a guest) stuck
  * printing must not fill the disk. The rest is counted, not written.
  */
 #define RUN_CONSOLE_MAX_BYTES (UINT64_C(64) << 20)
 
-/* Where QEMU's output goes as it arrives. */
+/* Where the backend's output goes as it arrives. */
 struct run_io {
 	int console_fd;
 	int stderr_fd;
@@ -43,27 +38,12 @@ struct run_io {
 	uint64_t console_bytes;
 	bool console_capped;
 	bool write_failed;
-};
-
-/* Everything one run produces, for the report and the cleanup. */
-struct run_state {
-	struct run_options o;
-	struct run_paths p;
-	struct qemu_cmd cmd;
-	struct proc_result res;
-	struct trace_data td;
-	struct summary sum;
-	struct faultstats faults;
-	struct check_result check;
-	struct testout tests;
-	struct report r;
-	struct manifest m;
-	/* The scenario, when the run has one (mode "plan"). */
-	struct run_scenario sc;
-	char qemu_version[256];
-	char git_revision[160];
-	/* The echoed console did not end with a line break. */
-	bool echo_unterminated;
+	/* The progress line, when stdout is a terminal (else NULL). */
+	struct progress *progress;
+	const char *trace;
+	/* Characters of the progress line on the screen now (0: none). */
+	size_t progress_shown;
+	uint64_t progress_drawn_ms;
 };
 
 /* Set by SIGINT/SIGTERM while QEMU runs: the signal's number. */
@@ -89,6 +69,54 @@ static bool run_write_all(int fd, const char *data, size_t len)
 		len -= (size_t)n;
 	}
 	return true;
+}
+
+/* Erases the progress line, so that the console goes where it was. */
+static void run_progress_clear(struct run_io *io)
+{
+	static const char erase[] = "\r\033[K";
+	char last = io->out.last;
+
+	if (io->progress_shown > 0) {
+		term_echo_write(&io->out, erase, sizeof(erase) - 1);
+		/* What the echo wrote last is the console's, not ours. */
+		io->out.last = last;
+		io->progress_shown = 0;
+	}
+}
+
+/* Draws the progress line below the console (at a line's start only). */
+static void run_progress_draw(struct run_io *io)
+{
+	uint64_t now = proc_now_ms();
+	struct stat st;
+	char line[160];
+	size_t n;
+
+	if (io->progress == NULL || io->out.stopped ||
+	    (io->out.last != '\n' && io->out.last != '\0')) {
+		return;
+	}
+	run_progress_clear(io);
+	n = progress_format(io->progress, now,
+			    stat(io->trace, &st) == 0 ? (uint64_t)st.st_size
+						      : 0,
+			    line, sizeof(line));
+	term_echo_write(&io->out, line, n);
+	/* What the echo wrote last is the console's (a line's end). */
+	io->out.last = '\n';
+	io->progress_shown = n;
+	io->progress_drawn_ms = now;
+}
+
+static void run_on_tick(void *arg)
+{
+	struct run_io *io = arg;
+
+	if (io->progress != NULL &&
+	    proc_now_ms() >= io->progress_drawn_ms + RUN_PROGRESS_MS) {
+		run_progress_draw(io);
+	}
 }
 
 static void run_on_stdout(void *arg, const char *data, size_t len)
@@ -121,8 +149,15 @@ static void run_on_stdout(void *arg, const char *data, size_t len)
 	if (!run_write_all(io->console_fd, data, len)) {
 		io->write_failed = true;
 	}
+	if (io->progress != NULL) {
+		progress_feed(io->progress, data, len);
+		run_progress_clear(io);
+	}
 	/* A stalled or closed terminal stops the echo, never the run. */
 	term_echo_write(&io->out, data, len);
+	if (io->progress != NULL) {
+		run_progress_draw(io);
+	}
 }
 
 static void run_on_stderr(void *arg, const char *data, size_t len)
@@ -141,12 +176,17 @@ static int run_open_log(const char *path)
 		    0666);
 }
 
-/* Runs QEMU under the deadline and the signal handlers; its verdict. */
-static enum verdict run_qemu(struct run_state *s)
+/*
+ * Runs the backend (QEMU or the sim) under the deadline and the signal
+ * handlers; its verdict.
+ */
+static enum verdict run_backend(struct run_state *s)
 {
 	const struct run_options *o = &s->o;
+	struct progress progress;
 	struct run_io io = {.console_fd = run_open_log(s->p.console),
-			    .stderr_fd = run_open_log(s->p.stderr_log)};
+			    .stderr_fd = run_open_log(s->p.stderr_log),
+			    .trace = s->p.trace};
 	struct proc_spec spec = {
 		.argv = s->cmd.argv,
 		.cwd = s->p.dir,
@@ -154,11 +194,18 @@ static enum verdict run_qemu(struct run_state *s)
 		.term_grace_ms = RUN_TERM_GRACE_MS,
 		.on_stdout = run_on_stdout,
 		.on_stderr = run_on_stderr,
+		.on_tick = run_on_tick,
 		.sink_arg = &io,
 		.stop = &run_stop,
 	};
 	struct sigaction sa, old_int, old_term;
 	int ret = -ERR_IO;
+
+	/* On a terminal only: a log or a pipe gets the console as it is. */
+	if (o->verbosity != RUN_QUIET && isatty(STDOUT_FILENO)) {
+		progress_init(&progress, proc_now_ms());
+		io.progress = &progress;
+	}
 
 	memset(&s->res, 0, sizeof(s->res));
 	if (io.console_fd >= 0 && io.stderr_fd >= 0) {
@@ -177,6 +224,7 @@ static enum verdict run_qemu(struct run_state *s)
 			       o->verbosity == RUN_VERBOSE ? STDERR_FILENO : -1,
 			       RUN_ECHO_WAIT_MS);
 		ret = proc_run(&spec, &s->res);
+		run_progress_clear(&io);
 		term_echo_close(&io.out);
 		term_echo_close(&io.err);
 		sigaction(SIGINT, &old_int, NULL);
@@ -211,95 +259,96 @@ static enum verdict run_qemu(struct run_state *s)
 			(unsigned long long)RUN_CONSOLE_MAX_BYTES);
 	}
 	if (ret == -ERR_NOENT) {
-		fprintf(stderr,
-			"faultline: cannot run %s: %s failed: %s; install QEMU "
-			"with `make deps`\n",
+		fprintf(stderr, "faultline: cannot run %s: %s failed: %s; %s\n",
 			s->cmd.argv[0], s->res.spawn_step,
-			strerror(s->res.spawn_errno));
+			strerror(s->res.spawn_errno),
+			o->backend == BACKEND_SIM
+				? "build it with `make`"
+				: "install QEMU with `make deps`");
 	} else if (ret == -ERR_IO && io.console_fd >= 0) {
 		fprintf(stderr, "faultline: cannot start %s: %s\n",
 			s->cmd.argv[0], strerror(errno));
 	}
 	if (s->res.interrupted) {
 		fprintf(stderr,
-			"faultline: interrupted (signal %d): QEMU stopped, "
+			"faultline: interrupted (signal %d): %s stopped, "
 			"keeping what arrived\n",
-			(int)run_stop);
+			(int)run_stop,
+			o->backend == BACKEND_SIM ? "the sim" : "QEMU");
 	}
 	return verdict_from_result(&s->res, io.console_bytes > 0);
 }
 
-/* Decodes the trace, summarises it, writes events.csv and check.txt. */
-static void run_collect_trace(struct run_state *s)
+/* The manifest's description of the run (written again at the end). */
+static void run_manifest(struct run_state *s, int argc, char *const *argv)
 {
-	struct report *r = &s->r;
-	FILE *csv;
-	int ret;
+	const struct run_options *o = &s->o;
+	const struct run_options *sw = s->sweep;
+	char scn[PATHS_MAX];
+	bool sim = o->backend == BACKEND_SIM;
 
-	r->trace_present = paths_is_file(s->p.trace);
-	if (!r->trace_present) {
-		return;
+	s->m = (struct manifest){
+		.argc = argc,
+		.argv = argv,
+		.cmd_argc = s->cmd.argc,
+		.cmd_argv = s->cmd.argv,
+		.backend = backend_name(o->backend),
+		.hyp = sim ? NULL : s->p.hyp,
+		.qemu_version = sim ? NULL : s->qemu_version,
+		.git_revision = s->git_revision,
+		.dir = s->p.dir,
+		.smp = o->smp,
+		.sets = o->sets,
+		.nsets = o->nsets,
+	};
+	if (o->scenario != NULL) {
+		s->m.scenario = s->sc.s.name;
+		s->m.scenario_path = s->sc.path;
+		s->m.policy = o->policy;
+		s->m.reps = s->sc.s.reps;
+		s->m.warmup = s->sc.s.warmup;
+		/* The text that ran: the copy in the run directory. */
+		s->m.has_hash =
+			paths_join(s->p.dir, "scenario.scn", scn,
+				   sizeof(scn)) == 0 &&
+			manifest_hash_file(scn, &s->m.scenario_hash) == 0;
 	}
-	/* Whatever arrived: a damaged or cut file still yields its records. */
-	r->trace_ret = trace_data_load_file(s->p.trace, &s->td);
-	r->td = &s->td;
-	if (summary_compute(&s->td, &s->sum) == 0 &&
-	    faultstats_compute(&s->td, &s->faults) == 0) {
-		r->sum = &s->sum;
-		r->faults = &s->faults;
-	} else {
-		fprintf(stderr, "faultline: out of memory summarising the "
-				"trace\n");
-	}
-	if (s->td.nrecords == 0) {
-		return;
-	}
-	csv = fopen(s->p.csv, "w");
-	r->csv_written = csv != NULL && trace_export_csv(&s->td, csv) == 0;
-	if (csv != NULL && fclose(csv) != 0) {
-		r->csv_written = false;
-	}
-	if (!r->csv_written) {
-		fprintf(stderr, "faultline: cannot write %s: %s\n", s->p.csv,
-			strerror(errno));
-	}
-	/* The rule check reports; it never changes the run's verdict. */
-	ret = check_cmd_run_dir(&s->td, s->p.dir, &s->check);
-	r->check = ret != -ERR_NOMEM ? &s->check : NULL;
-	r->check_written = ret == 0;
-	if (ret != 0) {
-		fprintf(stderr,
-			"faultline: cannot check the trace into %s/%s\n",
-			s->p.shown_dir, CHECK_CMD_FILE);
+	if (sw != NULL) {
+		s->m.sweep_name = sw->sweep_name;
+		s->m.sweep_values = sw->sweep_values;
+		s->m.nsweep = sw->nsweep;
 	}
 }
 
-/* Shows what explains a failed run when the user has not seen it yet. */
-static void run_explain(const struct run_state *s)
+/* Says what will run. */
+static void run_announce(const struct run_state *s)
 {
-	enum verdict v = s->r.verdict;
-	char title[PATHS_MAX + 64];
+	const struct run_options *o = &s->o;
 
-	if (v == VERDICT_QEMU_ERROR && s->o.verbosity != RUN_VERBOSE &&
-	    s->res.started) {
-		snprintf(title, sizeof(title),
-			 "faultline: QEMU's stderr (%s/qemu-stderr.log):",
-			 s->p.shown_dir);
-		if (term_show_tail(stderr, title, s->p.stderr_log,
-				   RUN_TAIL_BYTES, RUN_TAIL_LINES) == 0) {
-			fprintf(stderr,
-				"faultline: QEMU wrote nothing on stderr\n");
-		}
+	if (o->verbosity != RUN_QUIET && o->scenario != NULL) {
+		const struct scenario *sc = &s->sc.s;
+
+		printf("faultline: scenario %s: %u VM%s, %u vCPU%s on %u "
+		       "CPU%s, policy %s, deadline %g s, on %s, in %s/\n",
+		       sc->name, sc->nvms, sc->nvms == 1 ? "" : "s", sc->nvcpus,
+		       sc->nvcpus == 1 ? "" : "s", o->smp,
+		       o->smp == 1 ? "" : "s",
+		       o->policy != NULL
+			       ? o->policy
+			       : scenario_policy_name(sc->vms[0].policy),
+		       s->sc.deadline_ms / 1000.0,
+		       o->backend == BACKEND_SIM ? "the sim" : "QEMU",
+		       s->p.shown_dir);
+	} else if (o->verbosity != RUN_QUIET) {
+		printf("faultline: %s run, %u CPU%s, timeout %g s, in %s/\n",
+		       o->mode, o->smp, o->smp == 1 ? "" : "s",
+		       o->timeout_ms / 1000.0, s->p.shown_dir);
 	}
-	if (s->o.verbosity == RUN_QUIET &&
-	    (v == VERDICT_BAD_ARGUMENTS || v == VERDICT_BOOT_FAILED ||
-	     v == VERDICT_VCPU_FAILED || v == VERDICT_DEADLINE ||
-	     v == VERDICT_LIVELOCK || v == VERDICT_TIMEOUT ||
-	     v == VERDICT_INTERRUPTED)) {
-		snprintf(title, sizeof(title),
-			 "faultline: the end of %s/console.log:",
-			 s->p.shown_dir);
-		term_show_tail(stdout, title, s->p.console, RUN_TAIL_BYTES, 5);
+	if (o->verbosity == RUN_VERBOSE) {
+		char line[8192];
+
+		shell_join(s->cmd.argc, s->cmd.argv, line, sizeof(line));
+		printf("faultline: %s\n", line);
 	}
 }
 
@@ -316,82 +365,75 @@ static int run_setup(struct run_state *s, int argc, char *const *argv)
 		.append = s->o.append,
 		.trace = "trace.bin",
 	};
+	int ret = s->o.backend == BACKEND_SIM
+			  ? backend_build_sim(&qc, s->p.sim, &s->cmd)
+			  : qemu_build(&qc, &s->cmd);
 
-	if (qemu_build(&qc, &s->cmd) != 0) {
+	if (ret != 0) {
 		fprintf(stderr, "faultline run: --append: the boot arguments "
 				"are too long\n");
 		return -ERR_RANGE;
 	}
-	qemu_version(s->p.qemu, s->qemu_version, sizeof(s->qemu_version));
+	if (s->o.backend == BACKEND_QEMU) {
+		qemu_version(s->p.qemu, s->qemu_version,
+			     sizeof(s->qemu_version));
+	}
 	manifest_git_revision(s->p.root, s->git_revision,
 			      sizeof(s->git_revision));
-	s->m = (struct manifest){
-		.argc = argc,
-		.argv = argv,
-		.qemu_argc = s->cmd.argc,
-		.qemu_argv = s->cmd.argv,
-		.hyp = s->p.hyp,
-		.qemu_version = s->qemu_version,
-		.git_revision = s->git_revision,
-		.dir = s->p.dir,
-	};
+	run_manifest(s, argc, argv);
 	/* Written now too, so a run that never ends still says what it was. */
 	manifest_write(&s->m, s->p.manifest);
-	if (s->o.verbosity != RUN_QUIET && s->o.scenario != NULL) {
-		const struct scenario *sc = &s->sc.s;
-
-		printf("faultline: scenario %s: %u VM%s, %u vCPU%s on %u "
-		       "CPU%s, "
-		       "policy %s, deadline %g s, in %s/\n",
-		       sc->name, sc->nvms, sc->nvms == 1 ? "" : "s", sc->nvcpus,
-		       sc->nvcpus == 1 ? "" : "s", s->o.smp,
-		       s->o.smp == 1 ? "" : "s",
-		       s->o.policy != NULL
-			       ? s->o.policy
-			       : scenario_policy_name(sc->vms[0].policy),
-		       s->sc.deadline_ms / 1000.0, s->p.shown_dir);
-	} else if (s->o.verbosity != RUN_QUIET) {
-		printf("faultline: %s run, %u CPU%s, timeout %g s, in %s/\n",
-		       s->o.mode, s->o.smp, s->o.smp == 1 ? "" : "s",
-		       s->o.timeout_ms / 1000.0, s->p.shown_dir);
-	}
-	if (s->o.verbosity == RUN_VERBOSE) {
-		char line[8192];
-
-		shell_join(s->cmd.argc, s->cmd.argv, line, sizeof(line));
-		printf("faultline: %s\n", line);
-	}
+	run_announce(s);
 	return 0;
 }
 
-/* Everything after QEMU: the trace, the tests, the files, the summary. */
-static int run_finish(struct run_state *s)
+int run_one(struct run_state *s, int argc, char *const *argv)
 {
-	struct report *r = &s->r;
+	const struct run_options *o = &s->o;
 
-	run_collect_trace(s);
-	if (strcmp(s->o.mode, "test") == 0) {
-		testout_parse_file(&s->tests, s->p.console);
-		r->tests = &s->tests;
+	testout_init(&s->tests);
+	if (o->scenario != NULL && run_scenario_load(&s->o, &s->sc) != 0) {
+		return 2;
 	}
-	if (r->trace_present && s->td.version != 0) {
-		s->m.build_id = s->td.build_id;
-		s->m.build_id_len = sizeof(s->td.build_id);
+	if (run_paths_prepare(o, &s->p) != 0) {
+		return 1;
 	}
-	if (manifest_write(&s->m, s->p.manifest) != 0 ||
-	    report_write_summary(r, s->p.summary) != 0) {
-		fprintf(stderr,
-			"faultline: cannot write the summary in %s: %s\n",
-			s->p.shown_dir, strerror(errno));
+	if (o->scenario != NULL &&
+	    run_scenario_write(&s->sc, o, s->p.dir) != 0) {
+		return 1;
 	}
-	/* Only now, with every file written: stdout may block. */
-	if (s->echo_unterminated) {
-		fputc('\n', stdout);
+	if (run_setup(s, argc, argv) != 0) {
+		return 2;
 	}
-	run_explain(s);
-	report_print(r, stdout, term_color(STDOUT_FILENO));
-	fflush(stdout);
-	return verdict_exit_code(r->verdict);
+	s->r = (struct report){
+		.dir = s->p.shown_dir,
+		.mode = o->mode,
+		.scenario = o->scenario != NULL ? s->sc.s.name : NULL,
+		.policy = o->scenario != NULL
+				  ? scenario_policy_name(s->sc.s.vms[0].policy)
+				  : NULL,
+		.backend = backend_name(o->backend),
+		.smp = o->smp,
+		.reps = o->scenario != NULL ? s->sc.s.reps : 0,
+		.warmup = o->scenario != NULL ? s->sc.s.warmup : 0,
+		.sets = o->sets,
+		.nsets = o->nsets,
+		.timeout_ms = o->timeout_ms,
+		.proc = &s->res,
+	};
+	s->r.backend_verdict = run_backend(s);
+	s->r.verdict = s->r.backend_verdict;
+	return run_finish(s);
+}
+
+void run_state_free(struct run_state *s)
+{
+	testout_free(&s->tests);
+	run_scenario_free(&s->sc);
+	summary_free(&s->sum);
+	faultstats_free(&s->faults);
+	check_result_free(&s->check);
+	trace_data_free(&s->td);
 }
 
 int run_main(int argc, char *const *argv)
@@ -404,7 +446,6 @@ int run_main(int argc, char *const *argv)
 		fprintf(stderr, "faultline: out of memory\n");
 		return 1;
 	}
-	testout_init(&s->tests);
 	/*
 	 * A reader that goes away (`faultline run | head`) must not kill us
 	 * before the results are written: writes fail with EPIPE instead.
@@ -419,38 +460,12 @@ int run_main(int argc, char *const *argv)
 	} else if (s->o.help) {
 		fputs(run_args_usage(), stdout);
 		status = 0;
-	} else if (s->o.scenario != NULL &&
-		   run_scenario_load(&s->o, &s->sc) != 0) {
-		status = 2;
-	} else if (run_paths_prepare(&s->o, &s->p) != 0) {
-		status = 1;
-	} else if (s->o.scenario != NULL &&
-		   run_scenario_write(&s->sc, &s->o, s->p.dir) != 0) {
-		status = 1;
-	} else if (run_setup(s, argc, argv) != 0) {
-		status = 2;
+	} else if (s->o.nsweep > 0) {
+		status = run_sweep(&s->o, argc, argv);
 	} else {
-		s->r = (struct report){
-			.dir = s->p.shown_dir,
-			.mode = s->o.mode,
-			.scenario = s->o.scenario != NULL ? s->sc.s.name : NULL,
-			.policy = s->o.scenario != NULL
-					  ? scenario_policy_name(
-						    s->sc.s.vms[0].policy)
-					  : NULL,
-			.smp = s->o.smp,
-			.timeout_ms = s->o.timeout_ms,
-			.proc = &s->res,
-		};
-		s->r.verdict = run_qemu(s);
-		status = run_finish(s);
+		status = run_one(s, argc, argv);
 	}
-	testout_free(&s->tests);
-	run_scenario_free(&s->sc);
-	summary_free(&s->sum);
-	faultstats_free(&s->faults);
-	check_result_free(&s->check);
-	trace_data_free(&s->td);
+	run_state_free(s);
 	free(s);
 	return status;
 }

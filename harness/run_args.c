@@ -14,6 +14,10 @@
 #define RUN_ARGS_SYNOPSIS                                                      \
 	"usage: faultline run [SCENARIO] [--policy legacy|prejudge] [--smp "   \
 	"N]\n"                                                                 \
+	"                     [--backend qemu|sim] [--set NAME=VALUE]... "     \
+	"[--sweep NAME=V1,V2,...]\n"                                           \
+	"                     [--reps N] [--warmup N] [--no-plots] "           \
+	"[--results DIR]\n"                                                    \
 	"                     [--mode boot|test|hotplug] [--test PREFIX]\n"    \
 	"                     [--append \"k=v ...\"] [--timeout SECONDS] "     \
 	"[--out DIR]\n"                                                        \
@@ -39,6 +43,20 @@ const char *run_args_usage(void)
 		"runs.\n"
 		"  --policy NAME        every VM of the scenario uses this "
 		"fault policy\n"
+		"  --backend NAME       qemu (default: the hypervisor at EL2) "
+		"or sim (the\n"
+		"                       portable core on host threads, "
+		"build/faultline-sim)\n"
+		"  --set NAME=VALUE     a value for the scenario's parameter "
+		"NAME (repeatable)\n"
+		"  --sweep NAME=V1,V2,...  one run per value of parameter "
+		"NAME, and a table\n"
+		"                       of them (sweep.csv, sweep.json in the "
+		"sweep's directory)\n"
+		"  --no-plots           do not draw the gnuplot plots into "
+		"RUN_DIR/plots/\n"
+		"  --results DIR        the results tree (default results/ of "
+		"the repository)\n"
 		"  --reps N             repetitions of the scenario (the VMs "
 		"built anew each)\n"
 		"  --warmup N           repetitions run first, not measured\n"
@@ -69,11 +87,14 @@ const char *run_args_usage(void)
 		"  --quiet              print only the summary\n"
 		"  --verbose            also print the QEMU command and its "
 		"stderr\n"
-		"Exit status: 0 ok; 1 failed run (tests, crash, boot, a vCPU "
-		"failed,\n"
-		"deadline, timeout, QEMU, interrupted); 2 bad usage, a bad "
-		"scenario or\n"
-		"boot arguments the hypervisor rejected.\n";
+		"Exit status: 0 ok; 1 failed run (an expectation failed, "
+		"tests, "
+		"crashed,\n"
+		"boot, a vCPU failed, livelock, deadline, timeout, QEMU, "
+		"interrupted); 2 bad\n"
+		"usage, a bad scenario or boot arguments the hypervisor "
+		"rejected. A sweep\n"
+		"exits with the highest status of its runs.\n";
 }
 
 static int run_args_fail(char *err, size_t size, const char *fmt,
@@ -153,6 +174,23 @@ static int run_args_check(struct run_options *o, bool mode_given, char *err,
 		return run_args_fail(err, size, "--policy %s: %s", o->policy,
 				     "needs a SCENARIO");
 	}
+	if (o->scenario == NULL && o->backend != BACKEND_QEMU) {
+		return run_args_fail(err, size, "--backend %s: %s",
+				     backend_name(o->backend),
+				     "runs scenarios only (give a SCENARIO)");
+	}
+	if (o->scenario == NULL && (o->nsets > 0 || o->nsweep > 0)) {
+		return run_args_fail(err, size, "%s: %s",
+				     o->nsets > 0 ? "--set" : "--sweep",
+				     "needs a SCENARIO");
+	}
+	for (unsigned i = 0; o->nsweep > 0 && i < o->nsets; i++) {
+		if (strcmp(o->sets[i].name, o->sweep_name) == 0) {
+			return run_args_fail(err, size, "--set %s: %s",
+					     o->sweep_name,
+					     "is the parameter --sweep varies");
+		}
+	}
 	if (o->scenario == NULL && (o->reps != 0 || o->warmup_given)) {
 		return run_args_fail(err, size, "%s: %s",
 				     o->reps != 0 ? "--reps" : "--warmup",
@@ -206,12 +244,147 @@ static int run_args_check(struct run_options *o, bool mode_given, char *err,
 	return 0;
 }
 
+int run_args_add_set(struct run_options *o, const char *name, size_t name_len,
+		     const char *value)
+{
+	unsigned i = 0;
+
+	if (name_len >= SCN_NAME_MAX) {
+		return -ERR_RANGE;
+	}
+	while (i < o->nsets &&
+	       (strlen(o->sets[i].name) != name_len ||
+		strncmp(o->sets[i].name, name, name_len) != 0)) {
+		i++;
+	}
+	if (i == o->nsets) {
+		if (o->nsets == SCN_MAX_PARAMS + 1) {
+			return -ERR_RANGE;
+		}
+		memcpy(o->set_names[i], name, name_len);
+		o->set_names[i][name_len] = '\0';
+		o->sets[i].name = o->set_names[i];
+		o->nsets++;
+	}
+	o->sets[i].value = value;
+	return 0;
+}
+
+void run_args_copy(struct run_options *dst, const struct run_options *src)
+{
+	*dst = *src;
+	for (unsigned i = 0; i < dst->nsets; i++) {
+		dst->sets[i].name = dst->set_names[i];
+	}
+	for (unsigned i = 0; i < dst->nsweep; i++) {
+		dst->sweep_values[i] = dst->sweep_buf +
+				       (src->sweep_values[i] - src->sweep_buf);
+	}
+}
+
+/* The NAME of NAME=VALUE: its length, or 0 when it is no name. */
+static size_t run_args_param_name(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq != NULL ? (size_t)(eq - arg) : 0;
+
+	if (n == 0 || n >= SCN_NAME_MAX ||
+	    !((arg[0] >= 'a' && arg[0] <= 'z') ||
+	      (arg[0] >= 'A' && arg[0] <= 'Z'))) {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		char c = arg[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.')) {
+			return 0;
+		}
+	}
+	return n;
+}
+
+/* --set NAME=VALUE. */
+static int run_args_set(struct run_options *o, const char *val, char *err,
+			size_t size)
+{
+	size_t n = run_args_param_name(val);
+
+	if (n == 0) {
+		return run_args_fail(err, size, "--set '%s': %s", val,
+				     "needs NAME=VALUE (a parameter's name)");
+	}
+	for (unsigned i = 0; i < o->nsets; i++) {
+		if (strlen(o->sets[i].name) == n &&
+		    strncmp(o->sets[i].name, val, n) == 0) {
+			return run_args_fail(err, size, "--set '%s': %s", val,
+					     "that parameter is set twice");
+		}
+	}
+	if (o->nsets == SCN_MAX_PARAMS ||
+	    run_args_add_set(o, val, n, val + n + 1) != 0) {
+		return run_args_fail(err, size, "--set '%s': %s", val,
+				     "too many --set (at most 16)");
+	}
+	return 0;
+}
+
+/* --sweep NAME=V1,V2,...: the values split in o->sweep_buf. */
+static int run_args_sweep(struct run_options *o, const char *val, char *err,
+			  size_t size)
+{
+	size_t n = run_args_param_name(val);
+	char *v;
+
+	if (o->nsweep > 0) {
+		return run_args_fail(err, size, "--sweep '%s': %s", val,
+				     "one --sweep per run");
+	}
+	if (n == 0 || val[n + 1] == '\0') {
+		return run_args_fail(err, size, "--sweep '%s': %s", val,
+				     "needs NAME=V1,V2,...");
+	}
+	if (strlen(val + n + 1) >= sizeof(o->sweep_buf)) {
+		return run_args_fail(err, size, "--sweep '%s': %s", val,
+				     "too long");
+	}
+	memcpy(o->sweep_name, val, n);
+	o->sweep_name[n] = '\0';
+	memcpy(o->sweep_buf, val + n + 1, strlen(val + n + 1) + 1);
+	for (v = o->sweep_buf; v != NULL;) {
+		char *comma = strchr(v, ',');
+
+		if (comma != NULL) {
+			*comma = '\0';
+		}
+		if (*v == '\0' || o->nsweep == RUN_MAX_SWEEP) {
+			o->nsweep = 0;
+			return run_args_fail(err, size, "--sweep '%s': %s", val,
+					     *v == '\0' ? "an empty value"
+							: "at most 32 values");
+		}
+		for (unsigned i = 0; i < o->nsweep; i++) {
+			if (strcmp(o->sweep_values[i], v) == 0) {
+				o->nsweep = 0;
+				return run_args_fail(err, size,
+						     "--sweep '%s': %s", val,
+						     "a value given twice");
+			}
+		}
+		o->sweep_values[o->nsweep++] = v;
+		v = comma != NULL ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
 static bool run_args_takes_value(const char *name)
 {
 	static const char *const opts[] = {
-		"--smp",  "--timeout", "--mode", "--out",
-		"--test", "--append",  "--hyp",  "--qemu",
-		"--name", "--policy",  "--reps", "--warmup",
+		"--smp",     "--timeout", "--mode",  "--out",
+		"--test",    "--append",  "--hyp",   "--qemu",
+		"--name",    "--policy",  "--reps",  "--warmup",
+		"--backend", "--set",     "--sweep", "--results",
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
@@ -271,6 +444,21 @@ static int run_args_value(struct run_options *o, const char *name,
 			o->warmup = n;
 			o->warmup_given = true;
 		}
+	} else if (strcmp(name, "--backend") == 0) {
+		if (backend_parse(val, &o->backend) != 0) {
+			return run_args_fail(err, size, "--backend '%s': %s",
+					     val, "must be qemu or sim");
+		}
+	} else if (strcmp(name, "--set") == 0) {
+		return run_args_set(o, val, err, size);
+	} else if (strcmp(name, "--sweep") == 0) {
+		return run_args_sweep(o, val, err, size);
+	} else if (strcmp(name, "--results") == 0) {
+		if (val[0] == '\0') {
+			return run_args_fail(err, size, "--results%s %s", "",
+					     "needs a directory");
+		}
+		o->results = val;
 	} else if (strcmp(name, "--policy") == 0) {
 		if (strcmp(val, "legacy") != 0 &&
 		    strcmp(val, "prejudge") != 0) {
@@ -330,10 +518,15 @@ int run_args_parse(int argc, char *const *argv, struct run_options *o,
 		name[name_len] = '\0';
 		if (strcmp(name, "--help") == 0 ||
 		    strcmp(name, "--quiet") == 0 ||
-		    strcmp(name, "--verbose") == 0) {
+		    strcmp(name, "--verbose") == 0 ||
+		    strcmp(name, "--no-plots") == 0) {
 			if (eq != NULL) {
 				return run_args_fail(err, err_size, "%s: %s",
 						     arg, "takes no value");
+			}
+			if (name[2] == 'n') {
+				o->no_plots = true;
+				continue;
 			}
 			if (name[2] == 'h') {
 				o->help = true;

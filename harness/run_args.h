@@ -9,12 +9,19 @@
 
 #include <faultline/types.h>
 
+#include "backend.h"
+#include "scenario.h"
+
 /** Most CPUs a run can ask for (the hypervisor's PLATFORM_MAX_CPUS). */
 #define RUN_MAX_SMP 16
 /** Longest --append accepted (the -append line also holds mode= etc.). */
 #define RUN_MAX_APPEND 512
 /** Longest timeout accepted, in seconds (a day). */
 #define RUN_MAX_TIMEOUT_S 86400.0
+/** Most values of one --sweep. */
+#define RUN_MAX_SWEEP 32
+/** Longest --sweep argument, NAME=v1,v2,... */
+#define RUN_MAX_SWEEP_CHARS 1024
 
 /** How much the run prints. */
 enum run_verbosity {
@@ -63,6 +70,26 @@ struct run_options {
 	enum run_verbosity verbosity;
 	/** --help was given. */
 	bool help;
+	/** --backend: QEMU (the default) or the sim. */
+	enum backend backend;
+	/**
+	 * --set NAME=VALUE, in the order given, then (during a sweep) the
+	 * swept parameter's value of the run: the parameter values handed to
+	 * scenario_load_with(). The names live in @set_names.
+	 */
+	struct scn_set sets[SCN_MAX_PARAMS + 1];
+	unsigned nsets;
+	char set_names[SCN_MAX_PARAMS + 1][SCN_NAME_MAX];
+	/** --sweep NAME=v1,v2,...: the parameter and its values, or 0 values. */
+	char sweep_name[SCN_NAME_MAX];
+	const char *sweep_values[RUN_MAX_SWEEP];
+	unsigned nsweep;
+	/** The values' text (split in place). */
+	char sweep_buf[RUN_MAX_SWEEP_CHARS];
+	/** --no-plots: no gnuplot plots after a scenario run. */
+	bool no_plots;
+	/** --results DIR: where results/NAME/RUN-ID go (NULL: ROOT/results). */
+	const char *results;
 };
 
 /**
@@ -78,5 +105,20 @@ const char *run_args_synopsis(void);
 
 /** The usage text of `faultline run`. */
 const char *run_args_usage(void);
+
+/**
+ * Adds NAME=VALUE to @o's parameter values (as --set does), replacing a
+ * value already given for NAME. Returns 0, or -ERR_RANGE when there are
+ * already SCN_MAX_PARAMS + 1 of them or NAME is too long.
+ */
+int run_args_add_set(struct run_options *o, const char *name, size_t name_len,
+		     const char *value);
+
+/**
+ * Copies @src into @dst, with @dst's parameter names and sweep values
+ * pointing into @dst's own buffers (a plain struct copy would leave them
+ * pointing into @src).
+ */
+void run_args_copy(struct run_options *dst, const struct run_options *src);
 
 #endif /* FAULTLINE_HARNESS_RUN_ARGS_H */

@@ -89,7 +89,7 @@ int run_scenario_load(struct run_options *o, struct run_scenario *rs)
 	if (ret != 0) {
 		return ret;
 	}
-	ret = scenario_load(rs->path, &rs->s, &d);
+	ret = scenario_load_with(rs->path, o->sets, o->nsets, &rs->s, &d);
 	if (ret != 0) {
 		run_scenario_fail(&d);
 		return ret;

@@ -24,7 +24,8 @@ struct run_scenario {
 
 /**
  * Finds @o->scenario (a file, or NAME for scenarios/NAME.scn in the
- * current directory or the repository), parses it and applies the options:
+ * current directory or the repository), parses it with @o's parameter
+ * values (--set, a sweep's value) and applies the options:
  * --policy overrides every VM's policy, --smp must leave room for every
  * vCPU (the scenario's count otherwise), --timeout replaces its deadline.
  * Sets @o's name (the scenario's, unless --name), smp and timeout (the

@@ -123,6 +123,13 @@ struct scenario {
 	uint32_t warmup;
 	/** `run livelock=` faults without progress (default 64; 0: off). */
 	uint32_t livelock_faults;
+	/**
+	 * `run prealloc=on`: the machine's RAM is allocated and touched on
+	 * the host before the hypervisor boots (QEMU's -mem-prealloc), so
+	 * that the first touch of each host page does not weigh on the
+	 * measured faults (DESIGN.md, "Measuring under QEMU"). Off by default.
+	 */
+	bool prealloc;
 	struct scn_vm vms[PLAN_MAX_VMS];
 	unsigned nvms;
 	struct scn_region regions[PLAN_MAX_VMS * PLAN_MAX_REGIONS];
@@ -186,7 +193,8 @@ int scenario_check_smp(const struct scenario *s, unsigned smp,
 
 /**
  * Overrides every VM's policy with @policy (enum plan_policy), as
- * `faultline run --policy` does.
+ * `faultline run --policy` does, and decides again which expectations
+ * with `policy=` apply (expect.off_policy).
  */
 void scenario_set_policy(struct scenario *s, uint32_t policy);
 

@@ -132,6 +132,19 @@ int scn_stmt_expect(struct scn_parser *p);
  */
 int scn_expand(struct scn_parser *p, const char *line, size_t len);
 
+/**
+ * Marks the expectations whose `policy=` is not the policy of their VM
+ * (or of every VM, for one about the whole run) as off_policy.
+ */
+void scn_expect_policies(struct scenario *s);
+
+/**
+ * The checks that need the whole file (scenario_check.c): what the
+ * expectations ask of the programs and the run, and whether the VMs fit
+ * the machine. Returns 0 or -ERR_INVAL with the error at its place.
+ */
+int scn_check_semantics(struct scn_parser *p);
+
 /** Checks that every --set named a declared parameter. */
 int scn_check_sets(struct scn_parser *p);
 

@@ -233,7 +233,7 @@ static int scn_expect_value(struct scn_parser *p, unsigned wi, struct expect *e)
 	return 0;
 }
 
-/* Options before the metric: vm=NAME, on=qemu|sim|qemu,sim. */
+/* Options before the metric: vm=NAME, on=qemu|sim, policy=NAME. */
 static int scn_expect_options(struct scn_parser *p, unsigned *wi,
 			      struct expect *e)
 {
@@ -252,6 +252,18 @@ static int scn_expect_options(struct scn_parser *p, unsigned *wi,
 			if (e->vm < 0) {
 				return scn_error(p, *wi, "no VM '%.*s' (yet)",
 						 (int)len, v);
+			}
+		} else if (scn_key(p, *wi, "policy", &v, &len)) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "%.*s",
+				 len < sizeof(name) ? (int)len : 0, v);
+			e->policy = scenario_policy_id(name);
+			if (e->policy == 0) {
+				scn_error(p, *wi, "unknown policy '%.*s'",
+					  (int)len, v);
+				scn_hint(p, "policy=legacy or policy=prejudge");
+				return -ERR_INVAL;
 			}
 		} else if (scn_key(p, *wi, "on", &v, &len)) {
 			e->backends = (len == 4 && memcmp(v, "qemu", 4) == 0)
@@ -296,11 +308,16 @@ int scn_stmt_expect(struct scn_parser *p)
 		size_t n = 0;
 
 		for (unsigned i = last + 1; i < p->nw; i++) {
+			if (n + (n > 0) + p->w[i].len >= sizeof(e->reason)) {
+				return scn_error(
+					p, i,
+					"the reason is longer than %zu "
+					"characters",
+					sizeof(e->reason) - 1);
+			}
 			n += (size_t)snprintf(e->reason + n,
-					      n < sizeof(e->reason)
-						      ? sizeof(e->reason) - n
-						      : 0,
-					      "%s%.*s", n > 0 ? " " : "",
+					      sizeof(e->reason) - n, "%s%.*s",
+					      n > 0 ? " " : "",
 					      (int)p->w[i].len, p->w[i].text);
 		}
 	}
@@ -353,6 +370,18 @@ int scn_stmt_expect(struct scn_parser *p)
 			 p->w[wi].text, expect_op_name(e->op),
 			 (int)p->w[wi + 2].len, p->w[wi + 2].text);
 	}
+	if (e->policy != 0 || e->backends != 0) {
+		/* So that a report says when it applies, as the file does. */
+		size_t n = strlen(e->text);
+
+		snprintf(e->text + n, sizeof(e->text) - n, " [%s%s%s%s]",
+			 e->backends == EXPECT_ON_QEMU  ? "on=qemu"
+			 : e->backends == EXPECT_ON_SIM ? "on=sim"
+							: "",
+			 e->backends != 0 && e->policy != 0 ? " " : "",
+			 e->policy != 0 ? "policy=" : "",
+			 e->policy != 0 ? scenario_policy_name(e->policy) : "");
+	}
 	s->nexpects++;
 	return 0;
 }
@@ -360,4 +389,19 @@ int scn_stmt_expect(struct scn_parser *p)
 int64_t scenario_vmid(const struct scenario *s, unsigned vm)
 {
 	return (s->vms[vm].flags & PLAN_VM_HOST_S2) ? 0 : (int64_t)vm + 1;
+}
+
+void scn_expect_policies(struct scenario *s)
+{
+	for (unsigned i = 0; i < s->nexpects; i++) {
+		struct expect *e = &s->expects[i];
+
+		e->off_policy = false;
+		for (unsigned v = 0; e->policy != 0 && v < s->nvms; v++) {
+			if ((e->vm < 0 || (unsigned)e->vm == v) &&
+			    s->vms[v].policy != e->policy) {
+				e->off_policy = true;
+			}
+		}
+	}
 }

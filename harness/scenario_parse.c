@@ -163,6 +163,14 @@ static int scn_stmt_run(struct scn_parser *p)
 						"faults (2 or more) or off");
 			}
 			s->livelock_faults = (uint32_t)x;
+		} else if (scn_key(p, i, "prealloc", &v, &len)) {
+			bool on = len == 2 && memcmp(v, "on", 2) == 0;
+
+			if (!on && !(len == 3 && memcmp(v, "off", 3) == 0)) {
+				ret = scn_error(p, i,
+						"prealloc takes on or off");
+			}
+			s->prealloc = on;
 		} else if (scn_key(p, i, "bbm_delay", &v, &len)) {
 			ret = scn_duration(p, i, v, len, &x);
 			if (ret == 0 && x > 1000000000) {
@@ -175,7 +183,8 @@ static int scn_stmt_run(struct scn_parser *p)
 			return scn_unknown(p, i, "run",
 					   "smp=N, timeout=DURATION, "
 					   "bbm_delay=DURATION, reps=N, "
-					   "warmup=N and livelock=FAULTS|off");
+					   "warmup=N, livelock=FAULTS|off and "
+					   "prealloc=on|off");
 		}
 	}
 	return ret;
@@ -583,7 +592,8 @@ static int scn_statement(struct scn_parser *p)
 static int scn_finish(struct scn_parser *p)
 {
 	struct scenario *s = p->s;
-	struct scn_pos end = {p->line, 1};
+	/* An empty file has no line 0 to point at. */
+	struct scn_pos end = {p->line > 0 ? p->line : 1, 1};
 
 	if (p->in_vcpu) {
 		struct scn_pos open = p->blocks[p->depth].pos;
@@ -620,7 +630,8 @@ static int scn_finish(struct scn_parser *p)
 	if (s->smp != 0 && scenario_check_smp(s, s->smp, p->d) != 0) {
 		return -ERR_INVAL;
 	}
-	return 0;
+	scn_expect_policies(s);
+	return scn_check_semantics(p);
 }
 
 int scenario_parse(const char *path, const char *text, size_t len,

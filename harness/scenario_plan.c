@@ -5,7 +5,7 @@
 
 #include <faultline/err.h>
 
-#include "scenario.h"
+#include "scenario_internal.h"
 
 unsigned scenario_smp(const struct scenario *s)
 {
@@ -50,6 +50,7 @@ void scenario_set_policy(struct scenario *s, uint32_t policy)
 	for (unsigned i = 0; i < s->nvms; i++) {
 		s->vms[i].policy = policy;
 	}
+	scn_expect_policies(s);
 }
 
 /* The plan's VM @i, its regions and vCPUs starting at the given indexes. */

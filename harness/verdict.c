@@ -13,6 +13,10 @@ enum verdict verdict_from_result(const struct proc_result *res, bool hyp_spoke)
 	if (res->timed_out) {
 		return VERDICT_TIMEOUT;
 	}
+	/* Not the watchdog's SIGTERM/SIGKILL: the backend died mid-run. */
+	if (res->started && res->reaped && WIFSIGNALED(res->status)) {
+		return VERDICT_CRASH;
+	}
 	if (!res->started || !res->reaped || !WIFEXITED(res->status) ||
 	    !hyp_spoke) {
 		return VERDICT_QEMU_ERROR;
@@ -39,6 +43,18 @@ enum verdict verdict_from_result(const struct proc_result *res, bool hyp_spoke)
 	}
 }
 
+enum verdict verdict_after_expectations(enum verdict v, unsigned failed,
+					bool livelock_expected)
+{
+	if (v == VERDICT_LIVELOCK && livelock_expected) {
+		v = VERDICT_OK;
+	}
+	if (v != VERDICT_OK) {
+		return v;
+	}
+	return failed > 0 ? VERDICT_EXPECTATION_FAILED : VERDICT_OK;
+}
+
 const char *verdict_name(enum verdict v)
 {
 	switch (v) {
@@ -49,7 +65,7 @@ const char *verdict_name(enum verdict v)
 	case VERDICT_BAD_ARGUMENTS:
 		return "bad-arguments";
 	case VERDICT_CRASH:
-		return "crash";
+		return "crashed";
 	case VERDICT_BOOT_FAILED:
 		return "boot-failed";
 	case VERDICT_VCPU_FAILED:
@@ -64,6 +80,8 @@ const char *verdict_name(enum verdict v)
 		return "qemu-error";
 	case VERDICT_INTERRUPTED:
 		return "interrupted";
+	case VERDICT_EXPECTATION_FAILED:
+		return "expectation-failed";
 	}
 	return "unknown";
 }

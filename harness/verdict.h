@@ -16,7 +16,10 @@ enum verdict {
 	VERDICT_TESTS_FAILED,
 	/** Exit status 2: the hypervisor rejected its boot arguments. */
 	VERDICT_BAD_ARGUMENTS,
-	/** Exit status 3: an unexpected exception or a panic at EL2. */
+	/**
+	 * Exit status 3 (an unexpected exception or a panic at EL2), or the
+	 * backend (QEMU, the sim) killed by a signal the harness did not send.
+	 */
 	VERDICT_CRASH,
 	/** Exit status 4: the boot (or a hotplug cycle) failed. */
 	VERDICT_BOOT_FAILED,
@@ -32,15 +35,36 @@ enum verdict {
 	VERDICT_QEMU_ERROR,
 	/** The harness was interrupted (SIGINT/SIGTERM) and ended the run. */
 	VERDICT_INTERRUPTED,
+	/**
+	 * The run ended well (or livelocked as the scenario expected) but an
+	 * expectation of the scenario failed: verdict_after_expectations().
+	 */
+	VERDICT_EXPECTATION_FAILED,
 };
 
 /**
  * The verdict for a finished child @res. @hyp_spoke says whether the
  * hypervisor printed anything on the console: an exit status 0-8 with a
  * silent console is QEMU's own failure (QEMU exits 1 on a bad option),
- * not the hypervisor's verdict.
+ * not the hypervisor's verdict. A child killed by a signal the harness did
+ * not send (neither the watchdog's nor an interruption's) crashed.
  */
 enum verdict verdict_from_result(const struct proc_result *res, bool hyp_spoke);
+
+/**
+ * The verdict of a scenario run once its expectations are checked
+ * (docs/results.md). @v is the run's own verdict, @failed the number of
+ * expectations that did not hold, @livelock_expected whether an
+ * expectation that applies to this run says `expect livelock`.
+ *
+ * A livelock the scenario expects is not a failure: it becomes ok before
+ * the expectations are counted. Any other verdict but ok (crashed,
+ * timeout, deadline, vcpu-failed, an unexpected livelock, ...) is worse
+ * than a failed expectation and stands; an ok run with a failed
+ * expectation is expectation-failed.
+ */
+enum verdict verdict_after_expectations(enum verdict v, unsigned failed,
+					bool livelock_expected);
 
 /** The verdict's name as summary.json spells it ("tests-failed"...). */
 const char *verdict_name(enum verdict v);

@@ -207,6 +207,82 @@ TEST(export_gnuplot, over_time)
 	trace_data_free(&td);
 }
 
+/** The most-broken entry's state follows its descriptor writes; faults on its page are drawn under it. */
+TEST(export_gnuplot, entry_permission_over_time)
+{
+	/* Valid page descriptors: S2AP RO (bits 7:6 = 01) and RW (11). */
+	const uint64_t ro = 0x40000000 | 0x40 | 0x403, rw = ro | 0x80;
+	struct trace_data td;
+	char dir[64], err[256];
+	char *dat, *gp;
+
+	xf_init(&td, 2);
+	XF_REC(&td, 100, 0, vm_create, 1, TRACE_POLICY_LEGACY, 40, 2, 0);
+	/* Another entry, written in place often but never broken. */
+	for (uint64_t k = 0; k < 5; k++) {
+		XF_REC(&td, 200 + k, 0, pte_write, 0x9008, 0x1000, 3, 0, ro, 1);
+	}
+	XF_REC(&td, 1000, 0, pte_write, 0x9000, 0x0, 3, 0, ro, 1);
+	xf_fault(&td, 1, 1100, 1200, 0, 1, 0x10, TRACE_OUTCOME_REMAPPED);
+	XF_REC(&td, 1150, 1, bbm_break, 0x9000, 0x0, 3, ro, 1);
+	XF_REC(&td, 1160, 1, bbm_make, 0x9000, 0x0, 3, rw, 1);
+	XF_REC(&td, 1300, 0, bbm_break, 0x9000, 0x0, 3, rw, 1);
+	XF_REC(&td, 1310, 0, bbm_make, 0x9000, 0x0, 3, 0, 1);
+	/* A fault of another VM at the same IPA is not this entry's. */
+	xf_fault(&td, 0, 1400, 1500, 0, 2, 0x0, TRACE_OUTCOME_MAPPED);
+	ASSERT_TRUE(gpt_tmpdir(dir, sizeof(dir)));
+	ASSERT_EQ_INT(export_gnuplot(&td, dir, err, sizeof(err)), 0);
+	dat = gpt_read(dir, "entry_perm_over_time.dat");
+	EXPECT_TRUE(strstr(dat, "# entry 0x9000: IPA 0x0, level 3, VMID 1\n") !=
+		    NULL);
+	/*
+	 * 16 ns per tick from the first record: RO, broken, RW, broken,
+	 * unmapped (new 0), which lasts to the end of the trace.
+	 */
+	EXPECT_TRUE(strstr(dat, "# t_ms state name\n0.014400 3 RO\n"
+				"0.016800 1 broken\n0.016960 5 RW\n"
+				"0.019200 1 broken\n0.019360 0 invalid\n"
+				"0.022400 0 invalid\n\n\n") != NULL);
+	/* VM 1's fault only: VM 2's at the same IPA (0.0208 ms) is not. */
+	EXPECT_TRUE(
+		strstr(dat, "# t_ms y vcpu access\n0.016000 -1 0 write\n") !=
+		NULL);
+	EXPECT_TRUE(strstr(dat, "0.020800") == NULL);
+	gp = gpt_read(dir, "entry_perm_over_time.gp");
+	EXPECT_TRUE(strstr(gp, "IPA 0x0 (level 3, VMID 1): 2 breaks, 1 write "
+			       "in place") != NULL);
+	EXPECT_TRUE(strstr(gp, "index 0 using 1:2 with steps") != NULL);
+	EXPECT_TRUE(strstr(gp, "index 1 using 1:2:($3+1) with points") != NULL);
+	free(dat);
+	free(gp);
+	gpt_rmdir(dir);
+	trace_data_free(&td);
+}
+
+/** Without a break, the entry written in place most often is drawn. */
+TEST(export_gnuplot, entry_permission_without_breaks)
+{
+	const uint64_t ro = 0x40000000 | 0x40 | 0x403, rw = ro | 0x80;
+	struct trace_data td;
+	char dir[64], err[256];
+	char *dat;
+
+	xf_init(&td, 1);
+	XF_REC(&td, 100, 0, pte_write, 0x9000, 0x5000, 3, 0, ro, 1);
+	XF_REC(&td, 200, 0, pte_write, 0x9000, 0x5000, 3, ro, rw, 1);
+	XF_REC(&td, 300, 0, pte_write, 0x9000, 0x5000, 3, rw, ro, 1);
+	XF_REC(&td, 400, 0, pte_write, 0x8000, 0x200000, 2, 0, 0x7003, 1);
+	ASSERT_TRUE(gpt_tmpdir(dir, sizeof(dir)));
+	ASSERT_EQ_INT(export_gnuplot(&td, dir, err, sizeof(err)), 0);
+	dat = gpt_read(dir, "entry_perm_over_time.dat");
+	EXPECT_TRUE(strstr(dat, "# entry 0x9000: IPA 0x5000") != NULL);
+	EXPECT_TRUE(strstr(dat, "0.000000 3 RO\n0.001600 5 RW\n"
+				"0.003200 3 RO\n0.004800 3 RO\n\n") != NULL);
+	free(dat);
+	gpt_rmdir(dir);
+	trace_data_free(&td);
+}
+
 /** A trace without faults still gets every file, saying so. */
 TEST(export_gnuplot, empty_trace)
 {

@@ -97,10 +97,14 @@ TEST(harness_report, summary_json)
 	ASSERT_TRUE(fd >= 0);
 	close(fd);
 	report_fixture(&r, &s, &td, &res, &t);
-	ASSERT_EQ_INT(report_write_summary(&r, path), 0);
+	ASSERT_EQ_INT(
+		report_write_summary(&r, "line one\nline \"two\"\n", path), 0);
 	text = report_read(path);
 	ASSERT_TRUE(text != NULL);
-	EXPECT_TRUE(strstr(text, "\"verdict\": \"crash\",") != NULL);
+	EXPECT_TRUE(strstr(text, "\"verdict\": \"crashed\",") != NULL);
+	/* The printed report, for `faultline show`, one string per line. */
+	EXPECT_TRUE(strstr(text, "\"report\": [\n    \"line one\",\n    "
+				 "\"line \\\"two\\\"\"\n  ]") != NULL);
 	EXPECT_TRUE(strstr(text, "\"exit_status\": 3,") != NULL);
 	EXPECT_TRUE(strstr(text, "\"duration_s\": 1.250,") != NULL);
 	/* Damaged: never complete, whatever the header said. */
@@ -137,7 +141,7 @@ TEST(harness_report, printed_summary)
 	report_fixture(&r, &s, &td, &res, &t);
 	report_print(&r, out, false);
 	fclose(out);
-	EXPECT_TRUE(strstr(text, "faultline: boot crash: 1/2 CPUs through "
+	EXPECT_TRUE(strstr(text, "faultline: boot crashed: 1/2 CPUs through "
 				 "the dual-step init (boot 12.3 us .. 12.3 us)"
 				 ", 9 events, 3 lost\n") != NULL);
 	EXPECT_TRUE(strstr(text, "crash on cpu 1: dabt_cur") != NULL);

@@ -115,7 +115,7 @@ TEST(harness_args, help)
 TEST(harness_args, errors_name_the_argument)
 {
 	static const struct {
-		char *argv[6];
+		char *argv[8];
 		const char *named;
 	} bad[] = {
 		{{"run", "--bogus", NULL}, "--bogus"},
@@ -148,6 +148,20 @@ TEST(harness_args, errors_name_the_argument)
 		{{"run", "--quiet", "--verbose", NULL}, "--verbose"},
 		{{"run", "--quiet=1", NULL}, "--quiet"},
 		{{"run", "--hyp", NULL}, "--hyp"},
+		{{"run", "--backend", "kvm", NULL}, "kvm"},
+		{{"run", "--backend", "sim", NULL}, "--backend"},
+		{{"run", "--set", "a=1", NULL}, "--set"},
+		{{"run", "s.scn", "--set", "=1", NULL}, "=1"},
+		{{"run", "s.scn", "--set", "a", NULL}, "--set"},
+		{{"run", "s.scn", "--set", "1a=2", NULL}, "1a=2"},
+		{{"run", "s.scn", "--set", "a=1", "--set", "a=2"}, "a=2"},
+		{{"run", "--sweep", "a=1,2", NULL}, "--sweep"},
+		{{"run", "s.scn", "--sweep", "a=", NULL}, "a="},
+		{{"run", "s.scn", "--sweep", "a=1,,2", NULL}, "empty"},
+		{{"run", "s.scn", "--sweep", "a=1,1", NULL}, "twice"},
+		{{"run", "s.scn", "--sweep", "a=1", "--set", "a=2"}, "--set"},
+		{{"run", "--no-plots=1", NULL}, "--no-plots"},
+		{{"run", "--results", "", NULL}, "--results"},
 	};
 
 	static char long_append[RUN_MAX_APPEND + 2];
@@ -176,4 +190,41 @@ TEST(harness_args, errors_name_the_argument)
 				  bad[i].named);
 		}
 	}
+}
+
+/** --backend, --set (repeatable), --sweep, --no-plots and --results. */
+TEST(harness_args, pipeline_options)
+{
+	char *argv[] = {"run",        "s.scn",     "--backend",
+			"sim",        "--set",     "pages=16",
+			"--set=n=2",  "--sweep",   "policy_x=a,b,c",
+			"--no-plots", "--results", "/tmp/r",
+			NULL};
+	struct run_options o, copy;
+	char err[128];
+
+	ASSERT_EQ_INT(args_parse(argv, &o, err, sizeof(err)), 0);
+	EXPECT_EQ(o.backend, BACKEND_SIM);
+	ASSERT_EQ(o.nsets, 2u);
+	EXPECT_STREQ(o.sets[0].name, "pages");
+	EXPECT_STREQ(o.sets[0].value, "16");
+	EXPECT_STREQ(o.sets[1].name, "n");
+	EXPECT_STREQ(o.sets[1].value, "2");
+	EXPECT_STREQ(o.sweep_name, "policy_x");
+	ASSERT_EQ(o.nsweep, 3u);
+	EXPECT_STREQ(o.sweep_values[0], "a");
+	EXPECT_STREQ(o.sweep_values[2], "c");
+	EXPECT_TRUE(o.no_plots);
+	EXPECT_STREQ(o.results, "/tmp/r");
+	/* A copy points into its own buffers, not the original's. */
+	run_args_copy(&copy, &o);
+	memset(&o, 0, sizeof(o));
+	EXPECT_STREQ(copy.sets[1].name, "n");
+	EXPECT_STREQ(copy.sweep_values[1], "b");
+	ASSERT_EQ_INT(run_args_add_set(&copy, "policy_x", 8, "b"), 0);
+	EXPECT_EQ(copy.nsets, 3u);
+	/* Adding a name again replaces its value. */
+	ASSERT_EQ_INT(run_args_add_set(&copy, "policy_x", 8, "c"), 0);
+	EXPECT_EQ(copy.nsets, 3u);
+	EXPECT_STREQ(copy.sets[2].value, "c");
 }

@@ -20,6 +20,7 @@ static const char sp_text[] =
 	"  loop ${pages}\n"
 	"    write data step=4K # $not_expanded in a comment\n"
 	"  end\n"
+	"  hvc null timed\n"
 	"end\n"
 	"expect outcome.mapped == $pages because \"each page maps once\"\n"
 	"expect vm=guest faults >= 64\n"
@@ -66,7 +67,7 @@ TEST(harness_scenario_params, expectations_parse)
 	EXPECT_STREQ(e[0].metric, "outcome.mapped");
 	EXPECT_EQ(e[0].op, EXPECT_OP_EQ);
 	EXPECT_STREQ(e[0].reason, "each page maps once");
-	EXPECT_EQ(e[0].line, 11u);
+	EXPECT_EQ(e[0].line, 12u);
 	EXPECT_EQ_INT(e[1].vm, 0);
 	EXPECT_EQ(e[1].op, EXPECT_OP_GE);
 	EXPECT_STREQ(e[1].text, "guest: faults >= 64");

@@ -43,7 +43,7 @@ TEST(harness_verdict, hypervisor_exit_statuses)
 	}
 }
 
-/** Any other exit status, or a signal, is QEMU's failure. */
+/** Any other exit status is QEMU's failure; a signal nobody in the harness sent is a crash. */
 TEST(harness_verdict, other_statuses_and_signals)
 {
 	/* 1 is QEMU's own failure even when the hypervisor spoke. */
@@ -59,7 +59,9 @@ TEST(harness_verdict, other_statuses_and_signals)
 		struct proc_result r = verdict_res(sigs[i]);
 
 		ASSERT_TRUE(WIFSIGNALED(r.status));
-		EXPECT_EQ(verdict_from_result(&r, true), VERDICT_QEMU_ERROR);
+		/* Killed mid-run, before or after it spoke: crashed. */
+		EXPECT_EQ(verdict_from_result(&r, true), VERDICT_CRASH);
+		EXPECT_EQ(verdict_from_result(&r, false), VERDICT_CRASH);
 	}
 }
 
@@ -96,7 +98,10 @@ TEST(harness_verdict, names_and_exit_codes)
 	EXPECT_STREQ(verdict_name(VERDICT_OK), "ok");
 	EXPECT_STREQ(verdict_name(VERDICT_TESTS_FAILED), "tests-failed");
 	EXPECT_STREQ(verdict_name(VERDICT_BAD_ARGUMENTS), "bad-arguments");
-	EXPECT_STREQ(verdict_name(VERDICT_CRASH), "crash");
+	EXPECT_STREQ(verdict_name(VERDICT_CRASH), "crashed");
+	EXPECT_STREQ(verdict_name(VERDICT_EXPECTATION_FAILED),
+		     "expectation-failed");
+	EXPECT_STREQ(verdict_name(VERDICT_LIVELOCK), "livelock");
 	EXPECT_STREQ(verdict_name(VERDICT_BOOT_FAILED), "boot-failed");
 	EXPECT_STREQ(verdict_name(VERDICT_TIMEOUT), "timeout");
 	EXPECT_STREQ(verdict_name(VERDICT_QEMU_ERROR), "qemu-error");
@@ -109,4 +114,35 @@ TEST(harness_verdict, names_and_exit_codes)
 	EXPECT_EQ_INT(verdict_exit_code(VERDICT_TIMEOUT), 1);
 	EXPECT_EQ_INT(verdict_exit_code(VERDICT_QEMU_ERROR), 1);
 	EXPECT_EQ_INT(verdict_exit_code(VERDICT_INTERRUPTED), 1);
+	EXPECT_EQ_INT(verdict_exit_code(VERDICT_EXPECTATION_FAILED), 1);
+}
+
+/** A failed expectation makes an ok run expectation-failed, never a worse verdict better. */
+TEST(harness_verdict, expectations_and_precedence)
+{
+	static const enum verdict worse[] = {
+		VERDICT_CRASH,       VERDICT_TIMEOUT,       VERDICT_DEADLINE,
+		VERDICT_VCPU_FAILED, VERDICT_QEMU_ERROR,    VERDICT_INTERRUPTED,
+		VERDICT_BOOT_FAILED, VERDICT_BAD_ARGUMENTS,
+	};
+
+	EXPECT_EQ(verdict_after_expectations(VERDICT_OK, 0, false), VERDICT_OK);
+	EXPECT_EQ(verdict_after_expectations(VERDICT_OK, 2, false),
+		  VERDICT_EXPECTATION_FAILED);
+	/* An expectation that says "livelock" turns it into an outcome. */
+	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 0, true),
+		  VERDICT_OK);
+	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 1, true),
+		  VERDICT_EXPECTATION_FAILED);
+	/* Unexpected, it stays a livelock whatever else failed. */
+	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 0, false),
+		  VERDICT_LIVELOCK);
+	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 3, false),
+		  VERDICT_LIVELOCK);
+	for (unsigned i = 0; i < sizeof(worse) / sizeof(worse[0]); i++) {
+		EXPECT_EQ(verdict_after_expectations(worse[i], 1, true),
+			  worse[i]);
+		EXPECT_EQ(verdict_after_expectations(worse[i], 0, false),
+			  worse[i]);
+	}
 }

@@ -3,17 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "qemu_util.h"
 
-static char *qemu_slurp(const char *dir, const char *name)
+char *qemu_slurp_file(const char *path)
 {
-	char path[512];
 	FILE *f;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "rb");
 	if (f != NULL) {
 		char chunk[4096];
@@ -48,28 +47,113 @@ static char *qemu_slurp(const char *dir, const char *name)
 	return buf;
 }
 
-bool qemu_run(struct qemu_run *run, const char *args)
+static char *qemu_slurp(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return qemu_slurp_file(path);
+}
+
+void qemu_faultline_path(char *out, size_t size)
 {
 	const char *build = getenv("FAULTLINE_BUILD");
+
+	snprintf(out, size, "%s/faultline", build != NULL ? build : "build");
+}
+
+int qemu_faultline(const char *args, char **out, char **err)
+{
+	char prog[256], cmd[2048];
+	char o[] = "/tmp/faultline-out-XXXXXX";
+	char e[] = "/tmp/faultline-err-XXXXXX";
+	int fo = mkstemp(o), fe = mkstemp(e);
+	int st;
+
+	if (fo < 0 || fe < 0) {
+		return -1;
+	}
+	close(fo);
+	close(fe);
+	qemu_faultline_path(prog, sizeof(prog));
+	snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s", prog, args, o, e);
+	st = system(cmd);
+	if (out != NULL) {
+		*out = qemu_slurp_file(o);
+	}
+	if (err != NULL) {
+		*err = qemu_slurp_file(e);
+	}
+	unlink(o);
+	unlink(e);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+bool qemu_temp_file(const char *text, const char *suffix, char *path,
+		    size_t size)
+{
+	char dir[] = "/tmp/faultline-file-XXXXXX";
+	FILE *f;
+	bool ok;
+
+	if (mkdtemp(dir) == NULL ||
+	    (size_t)snprintf(path, size, "%s/%s", dir, suffix) >= size) {
+		return false;
+	}
+	f = fopen(path, "w");
+	if (f == NULL) {
+		return false;
+	}
+	ok = fputs(text, f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+void qemu_temp_free(const char *path)
+{
+	char dir[512];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	unlink(path);
+	if (slash != NULL) {
+		*slash = '\0';
+		rmdir(dir);
+	}
+}
+
+static bool qemu_run_with(struct qemu_run *run, const char *opts,
+			  const char *args)
+{
 	char cmd[1024];
 	char path[512];
-	int st;
 
 	memset(run, 0, sizeof(*run));
 	snprintf(run->dir, sizeof(run->dir), "/tmp/faultline-qemu-test-XXXXXX");
 	if (mkdtemp(run->dir) == NULL) {
 		return false;
 	}
-	snprintf(cmd, sizeof(cmd), "%s/faultline run --quiet --out %s %s",
-		 build != NULL ? build : "build", run->dir, args);
-	st = system(cmd);
-	run->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	snprintf(cmd, sizeof(cmd), "run --quiet %s--out %s %s", opts, run->dir,
+		 args);
+	run->status = qemu_faultline(cmd, &run->out, &run->err);
+	/* What faultline said on stderr belongs in the test's log. */
+	fputs(run->err, stderr);
 	run->console = qemu_slurp(run->dir, "console.log");
 	run->summary = qemu_slurp(run->dir, "summary.json");
 	run->csv = qemu_slurp(run->dir, "events.csv");
 	snprintf(path, sizeof(path), "%s/trace.bin", run->dir);
 	run->trace_status = trace_data_load_file(path, &run->trace);
 	return true;
+}
+
+bool qemu_run(struct qemu_run *run, const char *args)
+{
+	return qemu_run_with(run, "--no-plots ", args);
+}
+
+bool qemu_run_plots(struct qemu_run *run, const char *args)
+{
+	return qemu_run_with(run, "", args);
 }
 
 uint64_t qemu_rule_check(const struct qemu_run *run, struct check_result *res)
@@ -103,6 +187,8 @@ void qemu_run_free(struct qemu_run *run)
 	free(run->console);
 	free(run->summary);
 	free(run->csv);
+	free(run->out);
+	free(run->err);
 	trace_data_free(&run->trace);
 	if (run->dir[0] != '\0' && getenv("FAULTLINE_KEEP") == NULL) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", run->dir);

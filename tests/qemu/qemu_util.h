@@ -21,6 +21,9 @@ struct qemu_run {
 	char *summary;
 	/** DIR/events.csv (empty when missing). */
 	char *csv;
+	/** faultline's own stdout and stderr (the latter echoed to stderr). */
+	char *out;
+	char *err;
 	/** The decoded DIR/trace.bin. */
 	struct trace_data trace;
 	/** trace_data_load_file()'s result. */
@@ -28,11 +31,38 @@ struct qemu_run {
 };
 
 /**
- * Runs `build/faultline run --quiet --out DIR @args` (the build directory
- * comes from $FAULTLINE_BUILD, default "build") and loads its results.
- * Returns false when the run directory could not even be created.
+ * Runs `build/faultline run --quiet --no-plots --out DIR @args` (the
+ * build directory comes from $FAULTLINE_BUILD, default "build") and loads
+ * its results. Returns false when the run directory could not even be
+ * created.
  */
 bool qemu_run(struct qemu_run *run, const char *args);
+
+/** qemu_run() with the plots drawn (no --no-plots). */
+bool qemu_run_plots(struct qemu_run *run, const char *args);
+
+/**
+ * Runs `build/faultline @args` with its stdout into *@out and its stderr
+ * into *@err (malloc'd, NUL-terminated; either pointer may be NULL to
+ * drop it). Returns faultline's exit status, or -1.
+ */
+int qemu_faultline(const char *args, char **out, char **err);
+
+/** The path of build/faultline (from $FAULTLINE_BUILD) into @out. */
+void qemu_faultline_path(char *out, size_t size);
+
+/**
+ * Writes @text to a new temporary file whose name ends in @suffix; its
+ * path into @path (of @size bytes). Returns false when it failed.
+ */
+bool qemu_temp_file(const char *text, const char *suffix, char *path,
+		    size_t size);
+
+/** Removes a file qemu_temp_file() made, and its directory. */
+void qemu_temp_free(const char *path);
+
+/** Reads the whole file at @path (malloc'd; empty when missing). */
+char *qemu_slurp_file(const char *path);
 
 /**
  * Runs the rule checker on @run's trace into @res (the caller frees it

@@ -28,7 +28,9 @@ TEST(qemu_crash, data_abort_on_secondary)
 	EXPECT_TRUE(strstr(run.console, "FAR_EL2 0x0000000040200000") != NULL);
 	EXPECT_TRUE(strstr(run.console, "x30 0x") != NULL);
 	EXPECT_TRUE(strstr(run.console, "exit status 3") != NULL);
-	EXPECT_TRUE(strstr(run.summary, "crash") != NULL);
+	/* An EL2 crash (exit status 3) is the verdict "crashed". */
+	EXPECT_TRUE(strstr(run.summary, "\"verdict\": \"crashed\"") != NULL);
+	EXPECT_TRUE(strstr(run.summary, "\"exit_status\": 3,") != NULL);
 	EXPECT_EQ_INT(run.trace_status, 0);
 	EXPECT_TRUE(run.trace.complete);
 	crash = qemu_first_event(&run.trace, "crash");

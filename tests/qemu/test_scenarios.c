@@ -209,33 +209,56 @@ static bool scn_bbm_alternates(const struct trace_data *td, uint64_t ipa)
 	return !broken;
 }
 
+/*
+ * Runs rw-ro-pingpong under legacy into @run until the livelock detector
+ * fires, at most @tries times: the ping-pong needs both vCPUs running at
+ * once, which a host busy with other work does not always give
+ * (scenarios/rw-ro-pingpong.scn). Returns the runs made.
+ */
+static unsigned scn_pingpong_legacy(struct qemu_run *run, unsigned tries)
+{
+	for (unsigned i = 1;; i++) {
+		if (!qemu_run(run, "scenarios/rw-ro-pingpong.scn --policy "
+				   "legacy")) {
+			return i;
+		}
+		if (qemu_first_event(&run->trace, "livelock") != NULL ||
+		    i == tries) {
+			return i;
+		}
+		fprintf(stderr, "    legacy run %u: no livelock, again\n", i);
+		qemu_run_free(run);
+	}
+}
+
 /** rw-ro-pingpong: legacy rebuilds the same entry over and over until the livelock detector stops it; prejudge never breaks it. */
 TEST(qemu_scenario, rw_ro_pingpong_legacy_vs_prejudge)
 {
 	struct qemu_run legacy, prejudge;
 	size_t l_breaks, l_remaps, p_breaks, p_remaps;
 	const struct trace_record *knob, *ll;
+	unsigned runs = scn_pingpong_legacy(&legacy, 3);
 
-	ASSERT_TRUE(qemu_run(&legacy,
-			     "scenarios/rw-ro-pingpong.scn --policy legacy"));
 	/*
 	 * Under legacy the two vCPUs keep replacing each other's entry and
 	 * neither gets its access through: the detector sees 64 faults in a
-	 * row on the page with no progress, stops the VM, and the run ends
-	 * with the verdict livelock (faultline's exit status 1).
+	 * row on the page with no progress and stops the VM. The scenario
+	 * expects that livelock, so the run passes (exit status 0); the
+	 * hypervisor's own verdict is livelock.
 	 */
-	EXPECT_EQ_INT(legacy.status, 1);
-	EXPECT_TRUE(strstr(legacy.summary, "\"verdict\": \"livelock\"") !=
-		    NULL);
 	ll = qemu_first_event(&legacy.trace, "livelock");
 	ASSERT_TRUE(ll != NULL);
+	EXPECT_EQ_INT(legacy.status, 0);
+	EXPECT_TRUE(strstr(legacy.summary, "\"livelock\"") != NULL);
 	EXPECT_EQ(qemu_field(&legacy.trace, ll, "ipa"), SCN_DATA_IPA);
 	EXPECT_TRUE(qemu_field(&legacy.trace, ll, "faults") >= 64);
 	EXPECT_TRUE(scn_count(&legacy.trace, "vcpu_stop", "why",
 			      TRACE_VCPU_STOP_LIVELOCK) >= 1);
 	scn_pingpong_counts(&legacy, &l_breaks, &l_remaps);
-	fprintf(stderr, "    legacy: %zu BBMs of 0x80000000, %zu read remaps\n",
-		l_breaks, l_remaps);
+	fprintf(stderr,
+		"    legacy (run %u): %zu BBMs of 0x80000000, %zu read "
+		"remaps\n",
+		runs, l_breaks, l_remaps);
 	/* Each of the stuck vCPU's faults rebuilt the entry with BBM. */
 	EXPECT_TRUE(l_breaks >= 64);
 	EXPECT_TRUE(l_remaps >= 1);
@@ -460,13 +483,13 @@ TEST(qemu_scenario, blocks_then_split_for_dirty_logging)
 	qemu_run_free(&run);
 }
 
-/** Two VMs fault on the same IPAs at once: each maps its own pages under its own VMID and policy. */
-TEST(qemu_scenario, two_vms_have_their_own_stage2)
+/** multi-vm: two VMs fault on the same IPAs at once: each maps its own pages under its own VMID and policy. */
+TEST(qemu_scenario, multi_vm_have_their_own_stage2)
 {
 	struct qemu_run run;
 	size_t per_vmid[3] = {0, 0, 0};
 
-	ASSERT_TRUE(qemu_run(&run, "tests/fixtures/scenarios/two-vms.scn"));
+	ASSERT_TRUE(qemu_run(&run, "scenarios/multi-vm.scn"));
 	EXPECT_EQ_INT(run.status, 0);
 	EXPECT_TRUE(scn_all_done(&run, 2));
 	for (size_t i = 0; i < run.trace.nrecords; i++) {
@@ -489,8 +512,8 @@ TEST(qemu_scenario, two_vms_have_their_own_stage2)
 					    : TRACE_POLICY_LEGACY);
 	}
 	EXPECT_EQ(per_vmid[0], 0u);
-	EXPECT_EQ(per_vmid[1], 128u);
-	EXPECT_EQ(per_vmid[2], 128u);
+	EXPECT_EQ(per_vmid[1], 1024u);
+	EXPECT_EQ(per_vmid[2], 1024u);
 	EXPECT_EQ(scn_count(&run.trace, "vm_create", NULL, 0), 2u);
 	EXPECT_TRUE(scn_count(&run.trace, "vcpu_run", "vmid", 1) == 1 &&
 		    scn_count(&run.trace, "vcpu_run", "vmid", 2) == 1);

@@ -10,6 +10,11 @@
 #    aborts, dirty-log harvests;
 #  - with one vCPU (nothing races): every figure, fault outcomes, cache
 #    maintenance, BBMs and recycles included.
+# Then the sim's own reproduction of the 2023 relax-race livelock:
+# perm-relax-race's plan with `bug=no_local_inval` must livelock on the
+# sim (its TLB keeps the read-only entry the losers fault on), the
+# detector stopping the VM (exit status 8, a livelock event on the page),
+# where QEMU, whose TLB forgets the entry, completes it.
 # Ends with "N passed, N failed" (one check per scenario and backend).
 #
 # Usage: tests/sim/check-scenarios.sh [BUILD_DIR [SCENARIO...]]
@@ -154,6 +159,36 @@ for name in $SCENARIOS; do
 		fi
 	done
 done
+
+# relax_race_livelock DIR: the sim reproduction on perm-relax-race's plan.
+relax_race_livelock() {
+	dir=$1
+	"$SIM" --plan "$dir/qemu/plan.bin" --trace "$dir/bug.bin" \
+		--append "bug=no_local_inval" >"$dir/bug.log" 2>&1
+	status=$?
+	"$FAULTLINE" export "$dir/bug.bin" -o "$dir/bug.csv" 2>/dev/null
+	# The livelock record's IPA and fault count (columns by name).
+	ll=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["event"] == "livelock" { print $c["ipa"], $c["faults"]; exit }' \
+		"$dir/bug.csv" 2>/dev/null)
+	if [ "$status" -eq 8 ] && [ "${ll%% *}" = 0x80000000 ] &&
+		[ "${ll##* }" -ge 64 ]; then
+		echo "PASS sim.perm-relax-race.bug_no_local_inval_livelocks (exit status 8, livelock $ll)"
+		pass=$((pass + 1))
+	else
+		echo "FAIL sim.perm-relax-race.bug_no_local_inval_livelocks: exit status $status, livelock '${ll:-none}' ($dir/bug.log)"
+		fail=$((fail + 1))
+	fi
+}
+
+# shellcheck disable=SC2086
+case " $(echo $SCENARIOS) " in
+*" perm-relax-race "*)
+	if [ -x "$SIM" ] && [ -s "$OUT/perm-relax-race/qemu/plan.bin" ]; then
+		relax_race_livelock "$OUT/perm-relax-race"
+	fi
+	;;
+esac
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
