@@ -50,7 +50,8 @@ static const struct expect_family expect_families[] = {
 	{"cmo.", "CMO_WHY", false},      {"backoff.", "BACKOFF", false},
 };
 
-static const char *const expect_lat_names[] = {"fault", "access", "hvc"};
+static const char *const expect_lat_names[] = {"fault", "access", "hvc",
+					       "faulting_access"};
 static const char *const expect_stat_names[] = {"n",   "min",  "p50", "p90",
 						"p99", "p999", "max", "mean"};
 
@@ -91,7 +92,7 @@ static bool expect_latency_of(const char *metric, size_t *what, size_t *stat)
 	    (dot = strchr(rest, '.')) == NULL) {
 		return false;
 	}
-	for (*what = 0; *what < 3; (*what)++) {
+	for (*what = 0; *what < 4; (*what)++) {
 		if (strlen(expect_lat_names[*what]) == (size_t)(dot - rest) &&
 		    strncmp(rest, expect_lat_names[*what],
 			    (size_t)(dot - rest)) == 0) {
@@ -103,7 +104,7 @@ static bool expect_latency_of(const char *metric, size_t *what, size_t *stat)
 			break;
 		}
 	}
-	return *what < 3 && *stat < 8;
+	return *what < 4 && *stat < 8;
 }
 
 bool expect_metric_is_duration(const char *metric)
@@ -173,16 +174,20 @@ int expect_metric_valid(const char *metric, bool per_vm, char *hint,
 	    strcmp(metric, "pages.max_maps") == 0 ||
 	    strcmp(metric, "ratio.fault_hvc") == 0 ||
 	    strcmp(metric, "ratio.access_hvc") == 0 ||
+	    strcmp(metric, "ratio.faulting_access_hvc") == 0 ||
 	    expect_latency_of(metric, &what, &stat)) {
 		return 0;
 	}
-	snprintf(hint, hint_size,
-		 "metrics: faults, faults.KIND, access.KIND, outcome.OUTCOME, "
-		 "bbm, bbm.max_per_page, pages.mapped, pages.mapped_again, "
-		 "pages.max_maps, tlbi, tlbi.OP, cmo, cmo.WHY, backoffs, "
-		 "backoff.WHY, pool.recycles, "
-		 "dirty_marks, aborts, vcpus.done, latency.{fault,access,hvc}."
-		 "{n,p50,p99,max,...}, ratio.fault_hvc (docs/scenarios.md)");
+	snprintf(
+		hint, hint_size,
+		"metrics: faults, faults.KIND, access.KIND, outcome.OUTCOME, "
+		"bbm, bbm.max_per_page, pages.mapped, pages.mapped_again, "
+		"pages.max_maps, tlbi, tlbi.OP, cmo, cmo.WHY, backoffs, "
+		"backoff.WHY, pool.recycles, "
+		"dirty_marks, aborts, vcpus.done, "
+		"latency.{fault,access,faulting_access,hvc}.{n,p50,p99,max,...}"
+		", "
+		"ratio.{fault,access,faulting_access}_hvc (docs/scenarios.md)");
 	return -ERR_INVAL;
 }
 
@@ -194,6 +199,8 @@ static const struct faultstats_dist *expect_dist(const struct faultstats *fs,
 		return &fs->fault_lat;
 	case 1:
 		return &fs->access_lat;
+	case 3:
+		return &fs->faulting_access_lat;
 	default:
 		return &fs->hvc_floor;
 	}
@@ -279,10 +286,16 @@ bool expect_metric_value(const struct faultstats *fs, const char *metric,
 		*out = (double)fs->most_mapped.n;
 		return true;
 	}
-	if (strcmp(metric, "ratio.fault_hvc") == 0 ||
-	    strcmp(metric, "ratio.access_hvc") == 0) {
-		*out = metric[6] == 'f' ? fs->fault_hvc_ratio
-					: fs->access_hvc_ratio;
+	if (strcmp(metric, "ratio.fault_hvc") == 0) {
+		*out = fs->fault_hvc_ratio;
+		return *out > 0;
+	}
+	if (strcmp(metric, "ratio.access_hvc") == 0) {
+		*out = fs->access_hvc_ratio;
+		return *out > 0;
+	}
+	if (strcmp(metric, "ratio.faulting_access_hvc") == 0) {
+		*out = fs->faulting_access_hvc_ratio;
 		return *out > 0;
 	}
 	if (expect_latency_of(metric, &what, &stat)) {

@@ -176,6 +176,15 @@ static int fs_on_enter(struct fs_ctx *c, const struct trace_record *r)
 		return -ERR_NOMEM;
 	}
 	vm->faults++;
+	np = faultstats_reserve(c->entries.v, c->entries.n, &c->entries.cap,
+				sizeof(*c->entries.v));
+	if (np == NULL) {
+		return -ERR_NOMEM;
+	}
+	c->entries.v = np;
+	c->entries.v[c->entries.n++] = (struct fs_entry_mark){
+		r->ts, fs_get(c, r, FS_ENTER, FS_F_VCPU),
+		fs_get(c, r, FS_ENTER, FS_F_IPA) & PAGE_MASK};
 	if (r->cpu >= TRACE_FILE_MAX_CPUS) {
 		fs->unmatched_enters++;
 		return 0;
@@ -259,19 +268,59 @@ static int fs_on_exit(struct fs_ctx *c, const struct trace_record *r)
 			     outcome);
 }
 
+/*
+ * Whether @vcpu entered a fault on @page between @t0 and @t1. The
+ * entries are in time order (so are the records), so a binary search
+ * finds the first at or after @t0. vCPU ids are per VM and guest_access
+ * names no VM, so two VMs' vCPUs of one id faulting on one IPA in the
+ * same window would match each other: the price of a record that does
+ * not carry its VMID.
+ */
+static bool fs_access_faulted(const struct fs_entry_log *log, uint64_t vcpu,
+			      uint64_t page, uint64_t t0, uint64_t t1)
+{
+	size_t lo = 0;
+	size_t hi = log->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (log->v[mid].ts < t0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	for (size_t i = lo; i < log->n && log->v[i].ts <= t1; i++) {
+		if (log->v[i].vcpu == vcpu && log->v[i].page == page) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static int fs_on_access(struct fs_ctx *c, const struct trace_record *r)
 {
 	uint64_t t0 = fs_get(c, r, FS_ACCESS, FS_F_T_START);
 	uint64_t t1 = fs_get(c, r, FS_ACCESS, FS_F_T_END);
+	uint64_t access = fs_get(c, r, FS_ACCESS, FS_F_ACCESS);
+	uint64_t ns;
+	int ret;
 
 	/* The guest wrote these: a garbled pair is counted, not believed. */
 	if (t1 < t0) {
 		c->fs->access_bad++;
 		return 0;
 	}
-	return fs_sample_add(&c->acc,
-			     time_ticks_to_ns(t1 - t0, c->td->counter_freq),
-			     fs_get(c, r, FS_ACCESS, FS_F_ACCESS), c->rep);
+	ns = time_ticks_to_ns(t1 - t0, c->td->counter_freq);
+	ret = fs_sample_add(&c->acc, ns, access, c->rep);
+	if (ret == 0 && !fs_special_is(&c->access_hvc, access) &&
+	    fs_access_faulted(&c->entries, fs_get(c, r, FS_ACCESS, FS_F_VCPU),
+			      fs_get(c, r, FS_ACCESS, FS_F_IPA) & PAGE_MASK, t0,
+			      t1)) {
+		ret = fs_sample_add(&c->facc, ns, access, c->rep);
+	}
+	return ret;
 }
 
 static int fs_on_stop(struct fs_ctx *c, const struct trace_record *r)
@@ -554,6 +603,8 @@ int faultstats_compute(const struct trace_data *td, struct faultstats *fs)
 	}
 	fs_samples_free(&c->lat);
 	fs_samples_free(&c->acc);
+	fs_samples_free(&c->facc);
+	free(c->entries.v);
 	faultstats_pagemap_free(&c->mapped);
 	faultstats_pagemap_free(&c->remapped);
 	faultstats_pagemap_free(&c->broken);

@@ -140,8 +140,10 @@ struct faultstats_rep {
 	/** The figures of faultstats of the same names, for this rep only. */
 	struct faultstats_dist fault_lat;
 	struct faultstats_dist access_lat;
+	struct faultstats_dist faulting_access_lat;
 	struct faultstats_dist hvc_floor;
 	double fault_hvc_ratio;
+	double faulting_access_hvc_ratio;
 };
 
 /** A research knob the run had on (its knob record). */
@@ -181,14 +183,29 @@ struct faultstats {
 
 	/** Guest-timed reads, writes and executes (hvc excluded). */
 	struct faultstats_dist access_lat;
+	/**
+	 * The guest-timed accesses of @access_lat during which their vCPU
+	 * entered a stage-2 fault on the accessed page: what a fault costs
+	 * the guest, trap and return included (the same clock, CNTVCT, times
+	 * both, so the fault's entry lies inside the access's window).
+	 */
+	struct faultstats_dist faulting_access_lat;
 	/** Guest-timed accesses per ACCESS value, hvc included. */
 	struct faultstats_dists access_lat_by_kind;
 	/** Guest-timed null hypercalls: the cost of a trap and return. */
 	struct faultstats_dist hvc_floor;
 	/** guest_access records whose t_end was before t_start. */
 	uint64_t access_bad;
-	/** fault_lat.p50 / hvc_floor.p50; 0 when either is missing. */
+	/**
+	 * fault_lat.p50 / hvc_floor.p50; 0 when either is missing. The EL2
+	 * handling time of a fault in units of a whole trap round trip.
+	 */
 	double fault_hvc_ratio;
+	/**
+	 * faulting_access_lat.p50 / hvc_floor.p50; 0 when either is missing:
+	 * a faulting access against a null hvc, both as the guest sees them.
+	 */
+	double faulting_access_hvc_ratio;
 	/** access_lat.p50 / hvc_floor.p50; 0 when either is missing. */
 	double access_hvc_ratio;
 

@@ -113,8 +113,12 @@ static void fs_reps_finish(struct fs_ctx *c, uint64_t *tmp)
 			fs_rep_dist(&c->acc, i + 1, FS_PICK_ALL, 0, tmp,
 				    &rep->access_lat);
 		}
+		fs_rep_dist(&c->facc, i + 1, FS_PICK_ALL, 0, tmp,
+			    &rep->faulting_access_lat);
 		rep->fault_hvc_ratio =
 			fs_ratio(&rep->fault_lat, &rep->hvc_floor);
+		rep->faulting_access_hvc_ratio =
+			fs_ratio(&rep->faulting_access_lat, &rep->hvc_floor);
 	}
 }
 
@@ -152,10 +156,14 @@ int faultstats_finish(struct fs_ctx *c)
 	} else {
 		fs_samples_dist(&c->acc, FS_PICK_ALL, 0, tmp, &fs->access_lat);
 	}
+	fs_samples_dist(&c->facc, FS_PICK_ALL, 0, tmp,
+			&fs->faulting_access_lat);
 	fs_reps_finish(c, tmp);
 	free(tmp);
 	fs->fault_hvc_ratio = fs_ratio(&fs->fault_lat, &fs->hvc_floor);
 	fs->access_hvc_ratio = fs_ratio(&fs->access_lat, &fs->hvc_floor);
+	fs->faulting_access_hvc_ratio =
+		fs_ratio(&fs->faulting_access_lat, &fs->hvc_floor);
 
 	faultstats_pagemap_sum(&c->broken, &fs->pages_broken,
 			       &fs->pages_broken_again, &fs->most_broken);

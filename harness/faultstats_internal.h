@@ -99,6 +99,20 @@ struct fs_open {
 	uint64_t ipa;
 };
 
+/* A fault entry as a guest access is matched against it. */
+struct fs_entry_mark {
+	uint64_t ts;
+	uint64_t vcpu;
+	uint64_t page;
+};
+
+/* Every fault entry of the trace, in time order. */
+struct fs_entry_log {
+	struct fs_entry_mark *v;
+	size_t n;
+	size_t cap;
+};
+
 struct fs_stack {
 	struct fs_open *v;
 	size_t n;
@@ -137,6 +151,9 @@ struct fs_ctx {
 	struct fs_stack cpus[TRACE_FILE_MAX_CPUS];
 	struct fs_samples lat;
 	struct fs_samples acc;
+	/* The accesses of @acc that faulted (faultstats.faulting_access_lat). */
+	struct fs_samples facc;
+	struct fs_entry_log entries;
 	struct faultstats_pagemap mapped;
 	struct faultstats_pagemap remapped;
 	struct faultstats_pagemap broken;

@@ -89,7 +89,9 @@ static int scn_check_expects(struct scn_parser *p)
 			return -ERR_INVAL;
 		}
 		if ((scn_prefix(m, "latency.access.") ||
-		     scn_prefix(m, "ratio.access")) &&
+		     scn_prefix(m, "latency.faulting_access.") ||
+		     scn_prefix(m, "ratio.access") ||
+		     scn_prefix(m, "ratio.faulting_access")) &&
 		    !t.access) {
 			scn_error_at(p, at,
 				     "%s needs timed accesses, but no vCPU "

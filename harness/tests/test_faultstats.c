@@ -510,6 +510,46 @@ TEST(harness_faultstats, hvc_floor_and_ratios)
 	trace_data_free(&td);
 }
 
+/*
+ * An access is a faulting one when its vCPU entered a fault on its page
+ * inside its window: not another vCPU's fault, not another page's, not a
+ * fault before the access started.
+ */
+TEST(harness_faultstats, faulting_accesses_matched_by_window)
+{
+	struct trace_data td;
+	struct faultstats fs;
+	const uint64_t f0[] = {
+		0, 0, FST_PAGE + 0x10, TRACE_ACCESS_WRITE, 1000, 1000 + 3750};
+
+	fst_schema(&td);
+	/* vCPU 0 faults on the page at 2000; vCPU 1 on it at 6000. */
+	fst_fault(&td, 2000, 0, 1, FST_PAGE, TRACE_OUTCOME_MAPPED, 100);
+	fst_fault(&td, 6000, 1, 1, FST_PAGE, TRACE_OUTCOME_MAPPED, 100);
+	/* vCPU 0 faults on another page at 9000. */
+	fst_fault(&td, 9000, 0, 1, FST_PAGE + 0x1000, TRACE_OUTCOME_MAPPED,
+		  100);
+	/* vCPU 0, 1000..4750 (3750 ticks, 60 us at 62.5 MHz): faulted. */
+	fst_rec(&td, 20000, 0, TRACE_EV_guest_access, f0);
+	/* vCPU 0, 5000..8000: only vCPU 1's fault lies in it. */
+	fst_access(&td, 20001, TRACE_ACCESS_READ, 5000, 8000);
+	/* vCPU 0, 8500..9500 on FST_PAGE: the fault was on another page. */
+	fst_access(&td, 20002, TRACE_ACCESS_READ, 8500, 9500);
+	/* A null hvc around a fault is never a faulting access. */
+	fst_access(&td, 20003, TRACE_ACCESS_HVC, 1500, 2500);
+	fst_access(&td, 20004, TRACE_ACCESS_HVC, 10000, 10000 + 1250);
+	ASSERT_EQ_INT(faultstats_compute(&td, &fs), 0);
+	EXPECT_EQ(fs.access_lat.n, 3);
+	EXPECT_EQ(fs.faulting_access_lat.n, 1);
+	EXPECT_EQ(fs.faulting_access_lat.p50, 60000);
+	EXPECT_EQ(fs.hvc_floor.p50, 16000);
+	/* 60 us over a 16 us floor (the nearest-rank p50 of 16 and 20 us). */
+	EXPECT_TRUE(fs.faulting_access_hvc_ratio > 3.749 &&
+		    fs.faulting_access_hvc_ratio < 3.751);
+	faultstats_free(&fs);
+	trace_data_free(&td);
+}
+
 /** Without null hvcs there is no floor and no ratio. */
 TEST(harness_faultstats, no_ratio_without_floor)
 {
