@@ -102,7 +102,7 @@ for name in $SCENARIOS; do
 	mkdir -p "$dir"
 	# shellcheck disable=SC2046
 	"$FAULTLINE" run "$name" $(extra_args "$name") --hyp "$HYP" \
-		--out "$dir/qemu" --quiet >"$dir/qemu.log" 2>&1
+		--out "$dir/qemu" --quiet --no-plots >"$dir/qemu.log" 2>&1
 	qstatus=0
 	grep -q 'run ended: ok' "$dir/qemu/console.log" 2>/dev/null ||
 		qstatus=$(sed -n 's/.*run ended: .*(exit status \([0-9]*\)).*/\1/p' \
