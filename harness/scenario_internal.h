@@ -91,11 +91,17 @@ bool scn_is(const struct scn_parser *p, unsigned wi, const char *text);
 bool scn_key(const struct scn_parser *p, unsigned wi, const char *key,
 	     const char **val, size_t *len);
 
-/** Reads an unsigned number (decimal or 0x hex) of word @wi's value. */
+/**
+ * Reads an unsigned number (decimal or 0x hex) of word @wi's value, or a
+ * product of them (`1024*4`: what `$PARAM` makes of `1024*$vcpus`).
+ */
 int scn_number(struct scn_parser *p, unsigned wi, const char *val, size_t len,
 	       uint64_t max, uint64_t *out);
 
-/** Reads a size: a number with an optional K, M or G suffix (binary). */
+/**
+ * Reads a size: a number with an optional K, M or G suffix (binary),
+ * times any plain numbers after it (`16M*4`).
+ */
 int scn_size(struct scn_parser *p, unsigned wi, const char *val, size_t len,
 	     uint64_t *out);
 

@@ -218,6 +218,14 @@ static int scn_expect_value(struct scn_parser *p, unsigned wi, struct expect *e)
 		e->value = (double)ns;
 		return ret;
 	}
+	/* A product (`1024*$vcpus`) is a count: multiply it out. */
+	if (strchr(buf, '*') != NULL && strncmp(e->metric, "ratio.", 6) != 0) {
+		uint64_t n;
+		int ret = scn_number(p, wi, w->text, w->len, UINT64_MAX, &n);
+
+		e->value = (double)n;
+		return ret;
+	}
 	v = strtod(buf, &end);
 	if (end == buf || *end != '\0' || !(v >= 0) || buf[0] == '+') {
 		scn_error(p, wi, "'%s' is not a number", buf);

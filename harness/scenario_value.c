@@ -110,16 +110,67 @@ static bool scn_digits(const char *val, size_t len, uint64_t *out, size_t *used)
 	return true;
 }
 
+/*
+ * The factors after the first of a product `A*B*C` (parameters make
+ * them: `count=1024*$vcpus`), multiplied into *@mult; *@first_len is the
+ * length of A. Each factor after the first is a plain number.
+ */
+static int scn_factors(struct scn_parser *p, unsigned wi, const char *val,
+		       size_t len, size_t *first_len, uint64_t *mult)
+{
+	const char *star = memchr(val, '*', len);
+
+	*mult = 1;
+	*first_len = star != NULL ? (size_t)(star - val) : len;
+	while (star != NULL) {
+		const char *f = star + 1;
+		size_t flen, used;
+		uint64_t v;
+
+		star = memchr(f, '*', len - (size_t)(f - val));
+		flen = star != NULL ? (size_t)(star - f)
+				    : len - (size_t)(f - val);
+		if (!scn_digits(f, flen, &v, &used) || used != flen) {
+			scn_error(p, wi, "'%.*s' is not a number", (int)flen,
+				  f);
+			scn_hint(p, "a product multiplies plain numbers: "
+				    "4K*$vcpus, 1024*4");
+			return -ERR_INVAL;
+		}
+		if (v != 0 && *mult > UINT64_MAX / v) {
+			return scn_error(p, wi, "%.*s is too large", (int)len,
+					 val);
+		}
+		*mult *= v;
+	}
+	return 0;
+}
+
+/* @v times @mult into *@out, or false when it does not fit 64 bits. */
+static bool scn_times(uint64_t v, uint64_t mult, uint64_t *out)
+{
+	if (mult != 0 && v > UINT64_MAX / mult) {
+		return false;
+	}
+	*out = v * mult;
+	return true;
+}
+
 int scn_number(struct scn_parser *p, unsigned wi, const char *val, size_t len,
 	       uint64_t max, uint64_t *out)
 {
-	size_t used;
+	size_t used, first;
+	uint64_t mult;
+	int ret = scn_factors(p, wi, val, len, &first, &mult);
 
-	if (!scn_digits(val, len, out, &used) || used != len) {
+	if (ret != 0) {
+		return ret;
+	}
+	if (!scn_digits(val, first, out, &used) || used != first) {
 		return scn_error(p, wi, "'%.*s' is not a number", (int)len,
 				 val);
 	}
-	if (*out > max) {
+	if (!scn_times(*out, mult, out) || *out > max) {
 		return scn_error(p, wi, "%.*s is too large (at most %llu)",
 				 (int)len, val, (unsigned long long)max);
 	}
@@ -133,29 +184,36 @@ int scn_size(struct scn_parser *p, unsigned wi, const char *val, size_t len,
 		char suffix;
 		unsigned shift;
 	} units[] = {{'K', 10}, {'M', 20}, {'G', 30}};
-	size_t used;
-	uint64_t v;
+	size_t used, first;
+	uint64_t v, mult;
+	int ret = scn_factors(p, wi, val, len, &first, &mult);
 
-	if (!scn_digits(val, len, &v, &used)) {
+	if (ret != 0) {
+		return ret;
+	}
+	if (!scn_digits(val, first, &v, &used)) {
 		return scn_error(p, wi, "'%.*s' is not a size", (int)len, val);
 	}
-	if (used == len) {
-		*out = v;
+	if (used == first) {
+		if (!scn_times(v, mult, out)) {
+			return scn_error(p, wi, "%.*s is too large", (int)len,
+					 val);
+		}
 		return 0;
 	}
 	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
-		if (used + 1 == len &&
+		if (used + 1 == first &&
 		    toupper((unsigned char)val[used]) == units[u].suffix) {
-			if (v > (UINT64_MAX >> units[u].shift)) {
+			if (v > (UINT64_MAX >> units[u].shift) ||
+			    !scn_times(v << units[u].shift, mult, out)) {
 				break;
 			}
-			*out = v << units[u].shift;
 			return 0;
 		}
 	}
 	scn_error(p, wi, "'%.*s' is not a size", (int)len, val);
 	scn_hint(p, "write bytes as a number with an optional K, M or G "
-		    "suffix: 4K, 2M, 0x1000");
+		    "suffix: 4K, 2M, 0x1000, or a product: 16M*$vcpus");
 	return -ERR_INVAL;
 }
 

@@ -54,6 +54,38 @@ TEST(harness_scenario_params, substitute_and_override)
 	scenario_free(&s);
 }
 
+/** A product of a number and parameters (`1024*$vcpus`) is multiplied out. */
+TEST(harness_scenario_params, products_scale_with_a_parameter)
+{
+	static const char text[] =
+		"scenario p\n"
+		"param vcpus=3\n"
+		"vm guest\n"
+		"region data ipa=0x80000000 size=1M*$vcpus\n"
+		"vcpu count=$vcpus\n"
+		"  write data count=2*$vcpus*2 vcpu_step=1M\n"
+		"end\n"
+		"expect faults == 256*$vcpus\n"
+		"expect vcpus.done == $vcpus\n";
+	struct scn_set set = {"vcpus", "2"};
+	struct scenario s;
+	struct scn_diag d;
+
+	ASSERT_EQ_INT(scenario_parse("t.scn", text, strlen(text), &s, &d), 0);
+	EXPECT_EQ(s.regions[0].size, UINT64_C(3) << 20);
+	EXPECT_EQ(s.nvcpus, 3u);
+	EXPECT_EQ(s.ops[s.vcpus[0].first_op].count, 12u);
+	EXPECT_EQ(s.expects[0].value, 768.0);
+	EXPECT_EQ(s.expects[1].value, 3.0);
+	scenario_free(&s);
+	ASSERT_EQ_INT(scenario_parse_with("t.scn", text, strlen(text), &set, 1,
+					  &s, &d),
+		      0);
+	EXPECT_EQ(s.regions[0].size, UINT64_C(2) << 20);
+	EXPECT_EQ(s.expects[0].value, 512.0);
+	scenario_free(&s);
+}
+
 /** Each expectation keeps its metric, VM, backend, value and reason. */
 TEST(harness_scenario_params, expectations_parse)
 {
@@ -113,6 +145,10 @@ static const struct sp_bad sp_bad_cases[] = {
 	{SP_HEAD "expect vm=v livelock\n", "t.scn:7:13:", "whole run"},
 	{SP_HEAD "vcpu\nexpect faults == 1\n",
 	 "t.scn:8:1:", "unknown operation"},
+	{SP_HEAD "expect faults == 4*x\n",
+	 "t.scn:7:18:", "'x' is not a number"},
+	{"scenario x\nparam n=2K\nvm v\nregion r ipa=0 size=4K*$n\n",
+	 "t.scn:4:16:", "'2K' is not a number"},
 };
 
 /** Each mistake is refused at its line and column. */
