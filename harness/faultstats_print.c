@@ -46,7 +46,12 @@ static const char *fs_s(uint64_t n)
 /* "3.00x", or "31.5x": two decimals only where one would hide the figure. */
 static const char *fs_ratio(double r, char *buf, size_t size)
 {
-	snprintf(buf, size, r < 10.0 ? "%.2fx" : "%.1fx", r);
+	/* Three significant digits, so that 0.002x does not read 0.00x. */
+	snprintf(buf, size,
+		 r < 0.1    ? "%.3gx"
+		 : r < 10.0 ? "%.2fx"
+			    : "%.1fx",
+		 r);
 	return buf;
 }
 
