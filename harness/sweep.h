@@ -35,11 +35,16 @@ struct sweep_row {
 	/** Guest access latency p50 in ns, when @has_access. */
 	uint64_t access_p50;
 	bool has_access;
+	/** Faulting guest accesses' p50 in ns, when @has_faulting. */
+	uint64_t faulting_p50;
+	bool has_faulting;
 	/** The null-hvc floor's p50 in ns, when @has_hvc. */
 	uint64_t hvc_p50;
 	bool has_hvc;
-	/** fault p50 / hvc p50, 0 when either is missing. */
+	/** EL2 fault p50 / hvc p50, 0 when either is missing. */
 	double ratio;
+	/** Faulting access p50 / hvc p50, 0 when either is missing. */
+	double faulting_ratio;
 };
 
 /** A sweep: its parameter, the scenario and backend, the runs. */

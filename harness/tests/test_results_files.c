@@ -91,6 +91,9 @@ static void rf_sweep(struct sweep *sw)
 	fs.access_lat = (struct faultstats_dist){.n = 16, .p50 = 47800};
 	fs.hvc_floor = (struct faultstats_dist){.n = 4, .p50 = 28200};
 	fs.fault_hvc_ratio = 3200.0 / 28200.0;
+	fs.faulting_access_lat =
+		(struct faultstats_dist){.n = 16, .p50 = 56400};
+	fs.faulting_access_hvc_ratio = 56400.0 / 28200.0;
 	sweep_row_fill(&sw->rows[sw->nrows++], "16", "pages-16", "ok", 0, &fs);
 	sweep_row_fill(&sw->rows[sw->nrows++], "1,2", "pages-1_2", "crashed", 1,
 		       NULL);
@@ -117,9 +120,10 @@ TEST(harness_sweep, table_and_files)
 				 "results/x/\n") != NULL);
 	EXPECT_TRUE(strstr(text, "faultline:   pages  verdict  faults  "
 				 "outcomes") != NULL);
-	EXPECT_TRUE(strstr(text, "  16     ok       19      mapped 16, "
-				 "spurious 3  2    3.2 us     1.7 ms     "
-				 "47.8 us     28.2 us  0.11x") != NULL);
+	EXPECT_TRUE(strstr(text,
+			   "  16     ok       19      mapped 16, "
+			   "spurious 3  2    3.2 us     1.7 ms     "
+			   "47.8 us     56.4 us       28.2 us  2.00x") != NULL);
 	EXPECT_TRUE(strstr(text, "1,2    crashed  0       -") != NULL);
 	free(text);
 	snprintf(csv, sizeof(csv), "%s/sweep.csv", dir);
@@ -129,14 +133,16 @@ TEST(harness_sweep, table_and_files)
 	f = fopen(csv, "r");
 	ASSERT_TRUE(f != NULL);
 	ASSERT_TRUE(fgets(line, sizeof(line), f) != NULL);
-	EXPECT_STREQ(line, "value,verdict,exit_status,faults,outcomes,bbm,"
-			   "fault_p50_ns,fault_p99_ns,access_p50_ns,"
-			   "hvc_p50_ns,fault_hvc_ratio,dir\n");
+	EXPECT_STREQ(line,
+		     "value,verdict,exit_status,faults,outcomes,bbm,"
+		     "fault_p50_ns,fault_p99_ns,access_p50_ns,"
+		     "hvc_p50_ns,fault_hvc_ratio,dir,"
+		     "faulting_access_p50_ns,faulting_access_hvc_ratio\n");
 	ASSERT_TRUE(fgets(line, sizeof(line), f) != NULL);
 	EXPECT_STREQ(line, "16,ok,0,19,\"mapped 16, spurious 3\",2,3200,"
-			   "1700000,47800,28200,0.113,pages-16\n");
+			   "1700000,47800,28200,0.113,pages-16,56400,2.000\n");
 	ASSERT_TRUE(fgets(line, sizeof(line), f) != NULL);
-	EXPECT_STREQ(line, "\"1,2\",crashed,1,0,,0,,,,,,pages-1_2\n");
+	EXPECT_STREQ(line, "\"1,2\",crashed,1,0,,0,,,,,,pages-1_2,,\n");
 	fclose(f);
 	ASSERT_EQ_INT(sweep_read_json(json, &back, err, sizeof(err)), 0);
 	EXPECT_STREQ(back.param, "pages");
@@ -144,6 +150,9 @@ TEST(harness_sweep, table_and_files)
 	ASSERT_EQ(back.nrows, 2u);
 	EXPECT_STREQ(back.rows[0].outcomes, "mapped 16, spurious 3");
 	EXPECT_EQ(back.rows[0].fault_p99, 1700000u);
+	EXPECT_EQ(back.rows[0].faulting_p50, 56400u);
+	EXPECT_TRUE(back.rows[0].faulting_ratio > 1.999 &&
+		    back.rows[0].faulting_ratio < 2.001);
 	EXPECT_TRUE(back.rows[0].has_hvc && !back.rows[1].has_fault);
 	EXPECT_EQ_INT(back.rows[1].status, 1);
 	EXPECT_STREQ(back.rows[1].dir, "pages-1_2");
