@@ -273,21 +273,6 @@ void evidence_print(const struct evidence *ev, FILE *out, bool color)
 	}
 }
 
-static void ev_json_hex(struct json_writer *w, const char *key, uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
-	json_key(w, key);
-	json_string(w, buf);
-}
-
-static void ev_json_u64(struct json_writer *w, const char *key, uint64_t v)
-{
-	json_key(w, key);
-	json_u64(w, v);
-}
-
 void evidence_json(const struct evidence *ev, struct json_writer *w)
 {
 	if (ev == NULL || ev->count == 0) {
@@ -295,44 +280,44 @@ void evidence_json(const struct evidence *ev, struct json_writer *w)
 		return;
 	}
 	json_object_begin(w);
-	ev_json_u64(w, "records", ev->count);
-	ev_json_u64(w, "index", ev->index);
-	ev_json_u64(w, "cpu", ev->cpu);
-	ev_json_u64(w, "vcpu", ev->vcpu);
-	ev_json_u64(w, "vmid", ev->vmid);
-	ev_json_hex(w, "ipa", ev->ipa);
-	ev_json_u64(w, "faults", ev->faults);
-	ev_json_u64(w, "progress", ev->progress);
+	json_key_u64(w, "records", ev->count);
+	json_key_u64(w, "index", ev->index);
+	json_key_u64(w, "cpu", ev->cpu);
+	json_key_u64(w, "vcpu", ev->vcpu);
+	json_key_u64(w, "vmid", ev->vmid);
+	json_key_hex(w, "ipa", ev->ipa);
+	json_key_u64(w, "faults", ev->faults);
+	json_key_u64(w, "progress", ev->progress);
 	json_key(w, "window_ns");
 	json_object_begin(w);
-	ev_json_u64(w, "since", ev->since_ns);
-	ev_json_u64(w, "at", ev->at_ns);
-	ev_json_u64(w, "duration", ev->at_ns - ev->since_ns);
+	json_key_u64(w, "since", ev->since_ns);
+	json_key_u64(w, "at", ev->at_ns);
+	json_key_u64(w, "duration", ev->at_ns - ev->since_ns);
 	json_object_end(w);
 	json_key(w, "vcpus_faulting");
 	json_array_begin(w);
 	for (unsigned i = 0; i < ev->nvcpus; i++) {
 		json_object_begin(w);
-		ev_json_u64(w, "vmid", ev->vcpus[i].vmid);
-		ev_json_u64(w, "vcpu", ev->vcpus[i].vcpu);
-		ev_json_u64(w, "faults", ev->vcpus[i].faults);
+		json_key_u64(w, "vmid", ev->vcpus[i].vmid);
+		json_key_u64(w, "vcpu", ev->vcpus[i].vcpu);
+		json_key_u64(w, "faults", ev->vcpus[i].faults);
 		json_object_end(w);
 	}
 	json_array_end(w);
 	json_key(w, "bbm");
 	json_object_begin(w);
-	ev_json_u64(w, "count", ev->bbms);
+	json_key_u64(w, "count", ev->bbms);
 	json_key(w, "by_cpu");
 	json_object_begin(w);
 	for (unsigned i = 0; i < ev->nbbm_cpus; i++) {
 		char cpu[16];
 
 		snprintf(cpu, sizeof(cpu), "%u", ev->bbm_cpus[i].cpu);
-		ev_json_u64(w, cpu, ev->bbm_cpus[i].bbms);
+		json_key_u64(w, cpu, ev->bbm_cpus[i].bbms);
 	}
 	json_object_end(w);
 	json_object_end(w);
-	ev_json_u64(w, "page_events", ev->page_events);
+	json_key_u64(w, "page_events", ev->page_events);
 	json_key(w, "excerpt");
 	json_array_begin(w);
 	for (unsigned i = 0; i < ev->nexcerpt; i++) {
@@ -343,11 +328,11 @@ void evidence_json(const struct evidence *ev, struct json_writer *w)
 	json_array_begin(w);
 	for (unsigned i = 0; i < ev->nothers; i++) {
 		json_object_begin(w);
-		ev_json_u64(w, "vcpu", ev->others[i].vcpu);
-		ev_json_u64(w, "vmid", ev->others[i].vmid);
-		ev_json_hex(w, "ipa", ev->others[i].ipa);
-		ev_json_u64(w, "faults", ev->others[i].faults);
-		ev_json_u64(w, "at_ns", ev->others[i].at_ns);
+		json_key_u64(w, "vcpu", ev->others[i].vcpu);
+		json_key_u64(w, "vmid", ev->others[i].vmid);
+		json_key_hex(w, "ipa", ev->others[i].ipa);
+		json_key_u64(w, "faults", ev->others[i].faults);
+		json_key_u64(w, "at_ns", ev->others[i].at_ns);
 		json_object_end(w);
 	}
 	json_array_end(w);

@@ -385,20 +385,6 @@ void faultstats_print(const struct faultstats *fs, FILE *out, bool color)
 	faultstats_reps_print(fs, out);
 }
 
-static void fs_json_hex(struct json_writer *w, uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
-	json_string(w, buf);
-}
-
-static void fs_json_u64(struct json_writer *w, const char *key, uint64_t v)
-{
-	json_key(w, key);
-	json_u64(w, v);
-}
-
 static void fs_json_dist(struct json_writer *w, const struct faultstats_dist *d)
 {
 	if (d->n == 0) {
@@ -406,13 +392,13 @@ static void fs_json_dist(struct json_writer *w, const struct faultstats_dist *d)
 		return;
 	}
 	json_object_begin(w);
-	fs_json_u64(w, "n", d->n);
-	fs_json_u64(w, "min", d->min);
-	fs_json_u64(w, "p50", d->p50);
-	fs_json_u64(w, "p90", d->p90);
-	fs_json_u64(w, "p99", d->p99);
-	fs_json_u64(w, "p999", d->p999);
-	fs_json_u64(w, "max", d->max);
+	json_key_u64(w, "n", d->n);
+	json_key_u64(w, "min", d->min);
+	json_key_u64(w, "p50", d->p50);
+	json_key_u64(w, "p90", d->p90);
+	json_key_u64(w, "p99", d->p99);
+	json_key_u64(w, "p999", d->p999);
+	json_key_u64(w, "max", d->max);
 	json_key(w, "mean");
 	json_fixed(w, d->mean, 1);
 	json_object_end(w);
@@ -442,8 +428,8 @@ static void fs_json_counts(struct json_writer *w,
 			continue;
 		}
 		json_object_begin(w);
-		fs_json_u64(w, "count", c->v[i].n);
-		fs_json_u64(w, sum_key, c->v[i].sum);
+		json_key_u64(w, "count", c->v[i].n);
+		json_key_u64(w, sum_key, c->v[i].sum);
 		json_object_end(w);
 	}
 	json_object_end(w);
@@ -456,10 +442,10 @@ static void fs_json_page(struct json_writer *w, const struct faultstats_page *p)
 		return;
 	}
 	json_object_begin(w);
-	fs_json_u64(w, "vmid", p->vmid);
+	json_key_u64(w, "vmid", p->vmid);
 	json_key(w, "ipa");
-	fs_json_hex(w, p->ipa);
-	fs_json_u64(w, "count", p->n);
+	json_hex(w, p->ipa);
+	json_key_u64(w, "count", p->n);
 	json_object_end(w);
 }
 
@@ -476,7 +462,7 @@ static void fs_json_ratio(struct json_writer *w, const char *key, double r)
 static void fs_json_vm(struct json_writer *w, const struct faultstats_vm *vm)
 {
 	json_object_begin(w);
-	fs_json_u64(w, "vmid", vm->vmid);
+	json_key_u64(w, "vmid", vm->vmid);
 	json_key(w, "created");
 	json_bool(w, vm->created);
 	json_key(w, "policy");
@@ -486,8 +472,8 @@ static void fs_json_vm(struct json_writer *w, const struct faultstats_vm *vm)
 	json_key(w, "ia_bits");
 	json_u64(w, vm->ia_bits);
 	json_key(w, "flags");
-	fs_json_hex(w, vm->flags);
-	fs_json_u64(w, "faults", vm->faults);
+	json_hex(w, vm->flags);
+	json_key_u64(w, "faults", vm->faults);
 	json_key(w, "by_kind");
 	fs_json_counts(w, &vm->kinds, NULL);
 	json_key(w, "by_access");
@@ -513,7 +499,7 @@ static void fs_json_latency(const struct faultstats *fs, struct json_writer *w)
 	fs_json_dist(w, &fs->faulting_access_lat);
 	json_key(w, "hvc_floor_ns");
 	fs_json_dist(w, &fs->hvc_floor);
-	fs_json_u64(w, "accesses_garbled", fs->access_bad);
+	json_key_u64(w, "accesses_garbled", fs->access_bad);
 	fs_json_ratio(w, "fault_p50_over_hvc_p50", fs->fault_hvc_ratio);
 	fs_json_ratio(w, "access_p50_over_hvc_p50", fs->access_hvc_ratio);
 	fs_json_ratio(w, "faulting_access_p50_over_hvc_p50",
@@ -525,78 +511,78 @@ static void fs_json_maintenance(const struct faultstats *fs,
 {
 	json_key(w, "bbm");
 	json_object_begin(w);
-	fs_json_u64(w, "breaks", fs->bbm_breaks);
-	fs_json_u64(w, "makes", fs->bbm_makes);
-	fs_json_u64(w, "pages_broken", fs->pages_broken);
-	fs_json_u64(w, "pages_broken_more_than_once", fs->pages_broken_again);
+	json_key_u64(w, "breaks", fs->bbm_breaks);
+	json_key_u64(w, "makes", fs->bbm_makes);
+	json_key_u64(w, "pages_broken", fs->pages_broken);
+	json_key_u64(w, "pages_broken_more_than_once", fs->pages_broken_again);
 	json_key(w, "most_broken");
 	fs_json_page(w, &fs->most_broken);
 	json_object_end(w);
 	json_key(w, "pages");
 	json_object_begin(w);
-	fs_json_u64(w, "mapped", fs->pages_mapped);
-	fs_json_u64(w, "mapped_more_than_once", fs->pages_mapped_again);
+	json_key_u64(w, "mapped", fs->pages_mapped);
+	json_key_u64(w, "mapped_more_than_once", fs->pages_mapped_again);
 	json_key(w, "most_mapped");
 	fs_json_page(w, &fs->most_mapped);
-	fs_json_u64(w, "remapped", fs->pages_remapped);
+	json_key_u64(w, "remapped", fs->pages_remapped);
 	json_object_end(w);
 	json_key(w, "tlbi");
 	json_object_begin(w);
-	fs_json_u64(w, "total", fs->tlbis);
+	json_key_u64(w, "total", fs->tlbis);
 	json_key(w, "by_op");
 	fs_json_counts(w, &fs->tlbi_ops, NULL);
 	json_object_end(w);
-	fs_json_u64(w, "pte_writes", fs->pte_writes);
+	json_key_u64(w, "pte_writes", fs->pte_writes);
 	json_key(w, "backoffs");
 	json_object_begin(w);
-	fs_json_u64(w, "total", fs->backoffs);
+	json_key_u64(w, "total", fs->backoffs);
 	json_key(w, "by_why");
 	fs_json_counts(w, &fs->backoff_whys, NULL);
 	json_object_end(w);
 	json_key(w, "cmo");
 	json_object_begin(w);
-	fs_json_u64(w, "total", fs->cmos);
-	fs_json_u64(w, "bytes", fs->cmo_bytes);
+	json_key_u64(w, "total", fs->cmos);
+	json_key_u64(w, "bytes", fs->cmo_bytes);
 	json_key(w, "by_why");
 	fs_json_counts(w, &fs->cmo_whys, "bytes");
 	json_object_end(w);
 	json_key(w, "pool");
 	json_object_begin(w);
-	fs_json_u64(w, "exhausted", fs->pool_exhausted);
-	fs_json_u64(w, "recycles", fs->pool_recycles);
-	fs_json_u64(w, "pages_recycled", fs->pool_pages_recycled);
+	json_key_u64(w, "exhausted", fs->pool_exhausted);
+	json_key_u64(w, "recycles", fs->pool_recycles);
+	json_key_u64(w, "pages_recycled", fs->pool_pages_recycled);
 	json_object_end(w);
-	fs_json_u64(w, "dirty_marks", fs->dirty_marks);
+	json_key_u64(w, "dirty_marks", fs->dirty_marks);
 	json_key(w, "trace_drains");
 	json_object_begin(w);
-	fs_json_u64(w, "count", fs->trace_drains);
-	fs_json_u64(w, "paused_ns", fs->trace_drain_ns);
+	json_key_u64(w, "count", fs->trace_drains);
+	json_key_u64(w, "paused_ns", fs->trace_drain_ns);
 	json_object_end(w);
-	fs_json_u64(w, "aborts_injected", fs->aborts_injected);
+	json_key_u64(w, "aborts_injected", fs->aborts_injected);
 }
 
 static void fs_json_vcpus(const struct faultstats *fs, struct json_writer *w)
 {
 	json_key(w, "vcpus");
 	json_object_begin(w);
-	fs_json_u64(w, "declared", fs->vcpus_declared);
-	fs_json_u64(w, "stopped", fs->nstops);
-	fs_json_u64(w, "done", fs->vcpus_done);
-	fs_json_u64(w, "failed", fs->vcpus_failed);
+	json_key_u64(w, "declared", fs->vcpus_declared);
+	json_key_u64(w, "stopped", fs->nstops);
+	json_key_u64(w, "done", fs->vcpus_done);
+	json_key_u64(w, "failed", fs->vcpus_failed);
 	json_key(w, "stops");
 	json_array_begin(w);
 	for (size_t i = 0; i < fs->nstops; i++) {
 		const struct faultstats_stop *s = &fs->stops[i];
 
 		json_object_begin(w);
-		fs_json_u64(w, "vcpu", s->vcpu);
-		fs_json_u64(w, "vmid", s->vmid);
+		json_key_u64(w, "vcpu", s->vcpu);
+		json_key_u64(w, "vmid", s->vmid);
 		json_key(w, "why");
 		json_string(w, s->why_name);
 		json_key(w, "pc");
-		fs_json_hex(w, s->pc);
+		json_hex(w, s->pc);
 		json_key(w, "esr");
-		fs_json_hex(w, s->esr);
+		json_hex(w, s->esr);
 		json_object_end(w);
 	}
 	json_array_end(w);
@@ -606,10 +592,10 @@ static void fs_json_vcpus(const struct faultstats *fs, struct json_writer *w)
 void faultstats_json(const struct faultstats *fs, struct json_writer *w)
 {
 	json_object_begin(w);
-	fs_json_u64(w, "faults", fs->faults);
-	fs_json_u64(w, "exits", fs->exits);
-	fs_json_u64(w, "unmatched_enters", fs->unmatched_enters);
-	fs_json_u64(w, "unmatched_exits", fs->unmatched_exits);
+	json_key_u64(w, "faults", fs->faults);
+	json_key_u64(w, "exits", fs->exits);
+	json_key_u64(w, "unmatched_enters", fs->unmatched_enters);
+	json_key_u64(w, "unmatched_exits", fs->unmatched_exits);
 	json_key(w, "by_kind");
 	fs_json_counts(w, &fs->kinds, NULL);
 	json_key(w, "by_access");
@@ -627,7 +613,7 @@ void faultstats_json(const struct faultstats *fs, struct json_writer *w)
 	json_key(w, "knobs");
 	json_object_begin(w);
 	for (size_t i = 0; i < fs->nknobs; i++) {
-		fs_json_u64(w, fs->knobs[i].name, fs->knobs[i].value);
+		json_key_u64(w, fs->knobs[i].name, fs->knobs[i].value);
 	}
 	json_object_end(w);
 	fs_json_vcpus(fs, w);
@@ -637,22 +623,22 @@ void faultstats_json(const struct faultstats *fs, struct json_writer *w)
 void faultstats_reps_json(const struct faultstats *fs, struct json_writer *w)
 {
 	json_object_begin(w);
-	fs_json_u64(w, "measured", fs->nreps);
-	fs_json_u64(w, "warmup", fs->warmup_reps);
-	fs_json_u64(w, "warmup_records_left_out", fs->warmup_records);
+	json_key_u64(w, "measured", fs->nreps);
+	json_key_u64(w, "warmup", fs->warmup_reps);
+	json_key_u64(w, "warmup_records_left_out", fs->warmup_records);
 	json_key(w, "per_rep");
 	json_array_begin(w);
 	for (size_t i = 0; i < fs->nreps; i++) {
 		const struct faultstats_rep *r = &fs->reps[i];
 
 		json_object_begin(w);
-		fs_json_u64(w, "number", r->number);
+		json_key_u64(w, "number", r->number);
 		json_key(w, "ended");
 		json_bool(w, r->ended);
-		fs_json_u64(w, "duration_ns", r->duration_ns);
-		fs_json_u64(w, "faults", r->faults);
-		fs_json_u64(w, "bbm", r->bbm_breaks);
-		fs_json_u64(w, "tlbi", r->tlbis);
+		json_key_u64(w, "duration_ns", r->duration_ns);
+		json_key_u64(w, "faults", r->faults);
+		json_key_u64(w, "bbm", r->bbm_breaks);
+		json_key_u64(w, "tlbi", r->tlbis);
 		json_key(w, "fault_latency_ns");
 		fs_json_dist(w, &r->fault_lat);
 		json_key(w, "access_latency_ns");

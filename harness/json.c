@@ -160,6 +160,26 @@ void json_u64(struct json_writer *w, uint64_t v)
 	fprintf(w->out, "%llu", (unsigned long long)v);
 }
 
+void json_hex(struct json_writer *w, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	json_string(w, buf);
+}
+
+void json_key_u64(struct json_writer *w, const char *key, uint64_t v)
+{
+	json_key(w, key);
+	json_u64(w, v);
+}
+
+void json_key_hex(struct json_writer *w, const char *key, uint64_t v)
+{
+	json_key(w, key);
+	json_hex(w, v);
+}
+
 void json_i64(struct json_writer *w, int64_t v)
 {
 	json_before_value(w);

@@ -59,6 +59,15 @@ void json_string(struct json_writer *w, const char *s);
 /** Writes an unsigned integer value. */
 void json_u64(struct json_writer *w, uint64_t v);
 
+/** Writes "0x..." as a string value: addresses and descriptors. */
+void json_hex(struct json_writer *w, uint64_t v);
+
+/** Writes @key and the unsigned integer @v (a member of an object). */
+void json_key_u64(struct json_writer *w, const char *key, uint64_t v);
+
+/** Writes @key and @v as json_hex() does. */
+void json_key_hex(struct json_writer *w, const char *key, uint64_t v);
+
 /** Writes a signed integer value. */
 void json_i64(struct json_writer *w, int64_t v);
 

@@ -8,14 +8,6 @@
 #include "json.h"
 #include "report.h"
 
-static void report_hex(struct json_writer *w, uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
-	json_string(w, buf);
-}
-
 static void report_json_cpu(struct json_writer *w, const struct summary_cpu *c)
 {
 	json_object_begin(w);
@@ -23,7 +15,7 @@ static void report_json_cpu(struct json_writer *w, const struct summary_cpu *c)
 	json_u64(w, c->cpu);
 	json_key(w, "mpidr");
 	if (c->has_mpidr) {
-		report_hex(w, c->mpidr);
+		json_hex(w, c->mpidr);
 	} else {
 		json_null(w);
 	}
@@ -64,13 +56,13 @@ static void report_json_crash(struct json_writer *w, const struct summary *s)
 	json_key(w, "ec");
 	json_string(w, s->crash.ec_name);
 	json_key(w, "ec_value");
-	report_hex(w, s->crash.ec);
+	json_hex(w, s->crash.ec);
 	json_key(w, "esr");
-	report_hex(w, s->crash.esr);
+	json_hex(w, s->crash.esr);
 	json_key(w, "far");
-	report_hex(w, s->crash.far);
+	json_hex(w, s->crash.far);
 	json_key(w, "elr");
-	report_hex(w, s->crash.elr);
+	json_hex(w, s->crash.elr);
 	json_object_end(w);
 }
 
