@@ -47,7 +47,7 @@ $(TSAN_DIR)/%.S.o: %.S $(FIXTURE_DTB)
 
 $(TSAN_DIR)/unit-tests: $(TSAN_OBJS)
 	@echo "  LD        $@"
-	$(Q)$(HOST_CC) $(TSAN_LDFLAGS) -o $@ $^
+	$(Q)$(HOST_CC) $(TSAN_LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
 $(TOOL_DIR)/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -56,14 +56,14 @@ $(TOOL_DIR)/%.c.o: %.c
 
 $(HOST_DIR)/unit-tests: $(UNIT_OBJS)
 	@echo "  LD        $@"
-	$(Q)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+	$(Q)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
 $(HOST_DIR)/qemu-tests: $(sort $(QEMU_TEST_OBJS))
 	@echo "  LD        $@"
-	$(Q)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+	$(Q)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
 $(BUILD)/faultline: $(TOOL_OBJS)
 	@echo "  LD        $@"
-	$(Q)$(HOST_CC) $(TOOL_LDFLAGS) -o $@ $^
+	$(Q)$(HOST_CC) $(TOOL_LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
 ALL_DEPS += $(TSAN_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(QEMU_TEST_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)
