@@ -276,8 +276,8 @@ static void gb_metric(struct json_writer *w, const struct gbench_scenario *s,
 	}
 }
 
-void gbench_json_scenario(struct json_writer *w, const struct gbench_scenario *s,
-			  unsigned *family)
+void gbench_json_scenario(struct json_writer *w,
+			  const struct gbench_scenario *s, unsigned *family)
 {
 	bool any = false;
 	char why[64];

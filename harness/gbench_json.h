@@ -69,8 +69,8 @@ void gbench_json_begin(struct json_writer *w, const struct gbench_context *c);
  * repetition, the runs' repetitions numbered on across runs. The family
  * index of each metric comes from *@family, which is advanced.
  */
-void gbench_json_scenario(struct json_writer *w, const struct gbench_scenario *s,
-			  unsigned *family);
+void gbench_json_scenario(struct json_writer *w,
+			  const struct gbench_scenario *s, unsigned *family);
 
 /** Closes the array and the document: 0, or json_finish()'s error. */
 int gbench_json_end(struct json_writer *w);

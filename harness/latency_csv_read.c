@@ -127,8 +127,9 @@ static int lcr_read(const char *path, const char *const *names,
 	}
 	for (unsigned c = 0; c < LCR_NCOLS && ret == 0; c++) {
 		if (col[c] < 0) {
-			snprintf(err, err_size, "%s: no column '%s' in its header",
-				 path, names[c]);
+			snprintf(err, err_size,
+				 "%s: no column '%s' in its header", path,
+				 names[c]);
 			ret = -ERR_INVAL;
 		}
 	}
@@ -172,13 +173,13 @@ static int lcr_read(const char *path, const char *const *names,
 	return ret;
 }
 
-int latency_csv_read_faults(const char *path, struct latency_read *r,
-			    char *err, size_t err_size)
+int latency_csv_read_faults(const char *path, struct latency_read *r, char *err,
+			    size_t err_size)
 {
 	static const char *const names[LCR_NCOLS] = {"rep", "warmup",
 						     "latency_ns", "outcome"};
-	int ret = lcr_read(path, names, NULL, true, &r->faults, r, err,
-			   err_size);
+	int ret =
+		lcr_read(path, names, NULL, true, &r->faults, r, err, err_size);
 
 	r->have_faults = ret == 0;
 	return ret;

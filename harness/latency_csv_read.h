@@ -50,8 +50,8 @@ struct latency_read {
  * -ERR_INVAL when its header lacks a needed column (@err says which), or
  * -ERR_NOMEM.
  */
-int latency_csv_read_faults(const char *path, struct latency_read *r,
-			    char *err, size_t err_size);
+int latency_csv_read_faults(const char *path, struct latency_read *r, char *err,
+			    size_t err_size);
 
 /** The same for guest_latency.csv (accesses). */
 int latency_csv_read_guest(const char *path, struct latency_read *r, char *err,

@@ -28,8 +28,8 @@ static const struct rf_metric rf_metrics[RUN_METRIC_COUNT] = {
 	[RUN_METRIC_FAULTING_ACCESS_P50] = {"faulting_access_p50",
 					    "faulting access p50 (guest)",
 					    RUN_DIST_FAULTING_ACCESS, 50},
-	[RUN_METRIC_HVC_P50] = {"hvc_p50", "null hvc p50 (floor)",
-				RUN_DIST_HVC, 50},
+	[RUN_METRIC_HVC_P50] = {"hvc_p50", "null hvc p50 (floor)", RUN_DIST_HVC,
+				50},
 	[RUN_METRIC_FAULT_OVER_HVC] = {"fault_over_hvc", "fault p50 / hvc p50",
 				       RUN_DIST_FAULT, 0},
 };
@@ -47,12 +47,9 @@ static const struct {
 	const char *name;
 	const char *path;
 } rf_counts[] = {
-	{"faults", "faults"},
-	{"bbm", "bbm.breaks"},
-	{"tlbi", "tlbi.total"},
-	{"backoffs", "backoffs.total"},
-	{"dirty_marks", "dirty_marks"},
-	{"pte_writes", "pte_writes"},
+	{"faults", "faults"},           {"bbm", "bbm.breaks"},
+	{"tlbi", "tlbi.total"},         {"backoffs", "backoffs.total"},
+	{"dirty_marks", "dirty_marks"}, {"pte_writes", "pte_writes"},
 };
 
 const char *run_metric_name(enum run_metric m)
@@ -204,8 +201,7 @@ static void rf_load_samples(struct run_figures *rf)
 			rf->reps[i].has_retries = true;
 		}
 	}
-	if (paths_join(rf->dir, "guest_latency.csv", path, sizeof(path)) ==
-		    0 &&
+	if (paths_join(rf->dir, "guest_latency.csv", path, sizeof(path)) == 0 &&
 	    paths_is_file(path)) {
 		latency_csv_read_guest(path, &rf->samples, err, sizeof(err));
 	}
@@ -233,15 +229,15 @@ static int rf_parse(const struct json_node *sum, const char *path,
 				  ? (int)v
 				  : -1;
 	json_read_num(json_read_get(sum, "duration_s"), &rf->duration_s);
-	rf->reps_asked = rf_u64(json_read_get(sum, "reps"), &u) ? (unsigned)u
-								 : 0;
+	rf->reps_asked =
+		rf_u64(json_read_get(sum, "reps"), &u) ? (unsigned)u : 0;
 	rf->warmup = rf_u64(json_read_get(sum, "warmup"), &u) ? (unsigned)u : 0;
 	rf->livelock = (ll != NULL && ll->type == JSON_NODE_OBJECT) ||
 		       strcmp(rf->backend_verdict, "livelock") == 0;
 	/* A run that left no trace has null here: no repetitions, no error. */
-	if (reps == NULL || (reps->type == JSON_NODE_OBJECT &&
-			     (per_rep == NULL ||
-			      per_rep->type != JSON_NODE_ARRAY))) {
+	if (reps == NULL ||
+	    (reps->type == JSON_NODE_OBJECT &&
+	     (per_rep == NULL || per_rep->type != JSON_NODE_ARRAY))) {
 		snprintf(err, err_size,
 			 "%s: no repetitions.per_rep (per-repetition figures: "
 			 "a faultline older than them, or not a scenario run)",

@@ -20,9 +20,12 @@ static struct run_rep gbt_rep(unsigned number, uint64_t p50, uint64_t p99)
 {
 	struct run_rep r = {.number = number, .ended = true};
 
-	r.dist[RUN_DIST_FAULT] = (struct run_dist){
-		.present = true, .n = 100, .p50 = p50, .p90 = p99, .p99 = p99,
-		.max = p99 * 2};
+	r.dist[RUN_DIST_FAULT] = (struct run_dist){.present = true,
+						   .n = 100,
+						   .p50 = p50,
+						   .p90 = p99,
+						   .p99 = p99,
+						   .max = p99 * 2};
 	r.dist[RUN_DIST_HVC] = (struct run_dist){
 		.present = true, .n = 16, .p50 = 1000, .p99 = 1100};
 	r.ratio = (double)p50 / 1000.0;
@@ -58,8 +61,7 @@ static bool gbt_roundtrip(const struct gbench_scenario *s, size_t n,
 }
 
 /* Entry @i of the benchmarks array. */
-static const struct json_node *gbt_entry(const struct json_node *root,
-					 size_t i)
+static const struct json_node *gbt_entry(const struct json_node *root, size_t i)
 {
 	const struct json_node *b = json_read_get(root, "benchmarks");
 
@@ -79,8 +81,8 @@ TEST(gbench_json, entries_per_repetition_and_metric)
 {
 	struct run_rep r1[2] = {gbt_rep(0, 3000, 9000), gbt_rep(1, 3100, 9100)};
 	struct run_rep r2[1] = {gbt_rep(0, 3200, 9200)};
-	struct run_figures a = {.reps = r1, .nreps = 2}, b = {.reps = r2,
-							      .nreps = 1};
+	struct run_figures a = {.reps = r1, .nreps = 2},
+			   b = {.reps = r2, .nreps = 1};
 	const struct run_figures *runs[] = {&a, &b};
 	struct gbench_scenario s = {"first-touch/prejudge", runs, 2};
 	const struct json_node *ctx, *e, *b0;
@@ -93,11 +95,10 @@ TEST(gbench_json, entries_per_repetition_and_metric)
 	ASSERT_TRUE(ctx != NULL);
 	EXPECT_STREQ(json_read_str(json_read_get(ctx, "executable"), ""),
 		     "build/faultline");
-	EXPECT_STREQ(json_read_str(json_read_get(ctx, "library_build_type"),
-				   ""),
-		     "release");
-	EXPECT_STREQ(json_read_str(json_read_get(ctx, "faultline_backend"),
-				   ""),
+	EXPECT_STREQ(
+		json_read_str(json_read_get(ctx, "library_build_type"), ""),
+		"release");
+	EXPECT_STREQ(json_read_str(json_read_get(ctx, "faultline_backend"), ""),
 		     "qemu");
 	EXPECT_TRUE(json_read_get(ctx, "faultline_skipped") == NULL);
 	EXPECT_TRUE(gbt_num(ctx, "num_cpus") >= 1);
@@ -173,8 +174,7 @@ TEST(gbench_json, failed_runs_are_error_entries)
 	EXPECT_TRUE(json_read_get(e, "error_occurred") != NULL &&
 		    json_read_get(e, "error_occurred")->boolean);
 	msg = json_read_str(json_read_get(e, "error_message"), "");
-	EXPECT_TRUE(strstr(msg, "livelock (expected by the scenario)") !=
-		    NULL);
+	EXPECT_TRUE(strstr(msg, "livelock (expected by the scenario)") != NULL);
 	EXPECT_TRUE(strstr(msg, "/r/pp") != NULL);
 	EXPECT_TRUE(gbt_num(e, "real_time") == 0 &&
 		    gbt_num(e, "iterations") == 0);
@@ -183,8 +183,7 @@ TEST(gbench_json, failed_runs_are_error_entries)
 	e = gbt_entry(&root, 3);
 	EXPECT_STREQ(json_read_str(json_read_get(e, "name"), ""),
 		     "boom/prejudge/fault_p50");
-	EXPECT_TRUE(strstr(json_read_str(json_read_get(e, "error_message"),
-					 ""),
+	EXPECT_TRUE(strstr(json_read_str(json_read_get(e, "error_message"), ""),
 			   "crashed in /r/boom") != NULL);
 	EXPECT_TRUE(gbt_num(e, "repetitions") == 1 &&
 		    gbt_num(e, "family_index") == 3);

@@ -28,7 +28,8 @@ static const char rft_summary[] =
 	"   \"p90\": 1100, \"p99\": 1200, \"p999\": 1200, \"max\": 1200,\n"
 	"   \"mean\": 1000.0},\n"
 	"   \"hvc_floor_ns\": {\"n\": 4, \"min\": 40, \"p50\": 50,\n"
-	"   \"p90\": 55, \"p99\": 60, \"p999\": 60, \"max\": 60, \"mean\": 50},\n"
+	"   \"p90\": 55, \"p99\": 60, \"p999\": 60, \"max\": 60, \"mean\": "
+	"50},\n"
 	"   \"fault_p50_over_hvc_p50\": 4.0},\n"
 	"  {\"number\": 2, \"ended\": false, \"faults\": 3, \"bbm\": 2,\n"
 	"   \"tlbi\": 4, \"fault_latency_ns\": {\"n\": 3, \"min\": 150,\n"
@@ -131,11 +132,12 @@ TEST(run_figures, reads_a_run_directory)
 	EXPECT_TRUE(
 		run_rep_metric(&rf.reps[0], RUN_METRIC_FAULT_OVER_HVC, &v) &&
 		v == 4.0);
-	EXPECT_TRUE(!run_rep_metric(&rf.reps[0],
-				    RUN_METRIC_FAULTING_ACCESS_P50, &v));
+	EXPECT_TRUE(!run_rep_metric(&rf.reps[0], RUN_METRIC_FAULTING_ACCESS_P50,
+				    &v));
 	/* The second repetition: null distributions are absent, not 0. */
 	EXPECT_TRUE(!run_rep_metric(&rf.reps[1], RUN_METRIC_ACCESS_P50, &v));
-	EXPECT_TRUE(!run_rep_metric(&rf.reps[1], RUN_METRIC_FAULT_OVER_HVC, &v));
+	EXPECT_TRUE(
+		!run_rep_metric(&rf.reps[1], RUN_METRIC_FAULT_OVER_HVC, &v));
 	EXPECT_TRUE(run_rep_metric(&rf.reps[1], RUN_METRIC_FAULTING_ACCESS_P50,
 				   &v) &&
 		    v == 7000);
@@ -208,8 +210,8 @@ TEST(run_figures, latency_csv_needs_its_columns)
 
 	memset(&r, 0, sizeof(r));
 	ASSERT_TRUE(mkdtemp(dir) != NULL);
-	ASSERT_TRUE(rft_write(dir, "latency.csv",
-			      "cpu,rep,latency_ns\n0,1,200\n"));
+	ASSERT_TRUE(
+		rft_write(dir, "latency.csv", "cpu,rep,latency_ns\n0,1,200\n"));
 	snprintf(path, sizeof(path), "%s/latency.csv", dir);
 	EXPECT_EQ_INT(latency_csv_read_faults(path, &r, err, sizeof(err)),
 		      -ERR_INVAL);
