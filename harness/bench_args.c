@@ -220,8 +220,8 @@ static bool ba_takes_value(enum bench_args_cmd cmd, const char *name)
 			return true;
 		}
 	}
-	for (size_t i = 0;
-	     cmd == BENCH_ARGS_COMPARE && i < sizeof(compare) / sizeof(compare[0]);
+	for (size_t i = 0; cmd == BENCH_ARGS_COMPARE &&
+			   i < sizeof(compare) / sizeof(compare[0]);
 	     i++) {
 		if (strcmp(name, compare[i]) == 0) {
 			return true;

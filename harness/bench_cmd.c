@@ -76,8 +76,8 @@ static void bench_set(char *dst, size_t size, const char *fmt, ...)
 }
 
 /* The run spec of scenario @i (its directory when @dir). */
-static struct bench_run_spec bench_spec(const struct bench_state *b,
-					unsigned i, const char *dir)
+static struct bench_run_spec bench_spec(const struct bench_state *b, unsigned i,
+					const char *dir)
 {
 	const struct bench_args *a = &b->a;
 	struct bench_run_spec s = {
@@ -124,8 +124,7 @@ static int bench_check(struct bench_state *b)
 }
 
 /* The medians of scenario @it's repetitions, as a line of progress. */
-static void bench_progress(const struct bench_state *b, unsigned i,
-			   double secs)
+static void bench_progress(const struct bench_state *b, unsigned i, double secs)
 {
 	const struct bench_item *it = &b->items[i];
 	const struct run_figures *runs[] = {&it->rf};
@@ -191,8 +190,8 @@ static bool bench_one(struct bench_state *b, unsigned i)
 		bench_set(it->rf.dir, sizeof(it->rf.dir), "%s", it->dir);
 		it->failed = true;
 	} else {
-		it->failed = run_figures_failed(&it->rf, it->why,
-						sizeof(it->why));
+		it->failed =
+			run_figures_failed(&it->rf, it->why, sizeof(it->why));
 	}
 	gbench_context_add(&c, "faultline_git_revision", b->git_revision);
 	gbench_context_add(&c, "faultline_backend", backend_name(b->a.backend));
@@ -347,7 +346,8 @@ static int bench_write(struct bench_state *b, unsigned nran)
 
 	for (unsigned i = 0; i < nran; i++) {
 		runs[i] = &b->items[i].rf;
-		g[i] = (struct gbench_scenario){b->items[i].prefix, &runs[i], 1};
+		g[i] = (struct gbench_scenario){b->items[i].prefix, &runs[i],
+						1};
 	}
 	gbench_context_add(&c, "faultline_git_revision", b->git_revision);
 	gbench_context_add(&c, "faultline_backend", backend_name(b->a.backend));
@@ -359,9 +359,10 @@ static int bench_write(struct bench_state *b, unsigned nran)
 			strerror(errno));
 		ret = -ERR_IO;
 	}
-	if (b->a.out != NULL && gbench_json_write_file(b->a.out, &c, g, nran) !=
-					0) {
-		fprintf(stderr, "faultline bench: --out %s: cannot write it: %s\n",
+	if (b->a.out != NULL &&
+	    gbench_json_write_file(b->a.out, &c, g, nran) != 0) {
+		fprintf(stderr,
+			"faultline bench: --out %s: cannot write it: %s\n",
 			b->a.out, strerror(errno));
 		ret = -ERR_IO;
 	}
@@ -376,7 +377,8 @@ static int bench_write(struct bench_state *b, unsigned nran)
 	}
 	if (paths_join(b->dir, "manifest.json", path, sizeof(path)) != 0 ||
 	    bench_manifest(b, path) != 0) {
-		fprintf(stderr, "faultline bench: cannot write %s/manifest.json\n",
+		fprintf(stderr,
+			"faultline bench: cannot write %s/manifest.json\n",
 			b->shown);
 		ret = -ERR_IO;
 	}

@@ -121,6 +121,8 @@ int bench_run_check(const struct bench_run_spec *spec,
 				 ? o->policy
 				 : scenario_policy_name(rs->s.vms[0].policy));
 		out->timeout_ms = o->timeout_ms;
+		out->deadline_ms = rs->deadline_ms;
+		out->warmup = rs->s.warmup;
 		if (realpath(rs->path, out->path) == NULL) {
 			snprintf(out->path, sizeof(out->path), "%s", rs->path);
 		}
@@ -156,8 +158,9 @@ static int br_here(int argc, char **argv, int log_fd,
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
 	if (saved < 0 || dup2(log_fd, STDOUT_FILENO) < 0) {
-		fprintf(stderr, "faultline: cannot send the run's output to %s: "
-				"%s\n",
+		fprintf(stderr,
+			"faultline: cannot send the run's output to %s: "
+			"%s\n",
 			res->log, strerror(errno));
 		if (saved >= 0) {
 			close(saved);
@@ -267,9 +270,8 @@ static int br_there(const struct bench_run_spec *spec, char **argv, int log_fd,
 			"faultline: %s did not finish within %u s: ended\n",
 			argv[0], spec->limit_ms / 1000);
 	}
-	res->status = pr.reaped && WIFEXITED(pr.status)
-			      ? WEXITSTATUS(pr.status)
-			      : -1;
+	res->status =
+		pr.reaped && WIFEXITED(pr.status) ? WEXITSTATUS(pr.status) : -1;
 	return 0;
 }
 
@@ -293,7 +295,8 @@ int bench_run(const struct bench_run_spec *spec, struct bench_run_result *res)
 	argc++;
 	if (paths_mkdir_p(spec->dir) != 0 ||
 	    paths_join(spec->dir, "run.log", res->log, sizeof(res->log)) != 0) {
-		fprintf(stderr, "faultline: cannot make the run directory %s: %s\n",
+		fprintf(stderr,
+			"faultline: cannot make the run directory %s: %s\n",
 			spec->dir, strerror(errno));
 		return -ERR_IO;
 	}

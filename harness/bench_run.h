@@ -76,6 +76,10 @@ struct bench_run_scenario {
 	char path[PATHS_MAX];
 	/** The run's watchdog in ms: the deadline per repetition, and slack. */
 	unsigned timeout_ms;
+	/** The vCPUs' deadline of one repetition, in ms. */
+	uint64_t deadline_ms;
+	/** Warm-up repetitions each run makes (--warmup, or the scenario's). */
+	unsigned warmup;
 };
 
 /**
