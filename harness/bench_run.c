@@ -54,12 +54,15 @@ int bench_run_argv(const struct bench_run_spec *spec, char **argv, int max,
 	     br_word(argv, &n, max, buf, size, &used, spec->scenario) &&
 	     br_word(argv, &n, max, buf, size, &used, "--out") &&
 	     br_word(argv, &n, max, buf, size, &used, spec->dir) &&
-	     br_word(argv, &n, max, buf, size, &used, "--quiet") &&
-	     br_word(argv, &n, max, buf, size, &used, "--backend") &&
-	     br_word(argv, &n, max, buf, size, &used,
-		     backend_name(spec->backend));
+	     br_word(argv, &n, max, buf, size, &used, "--quiet");
 	if (ok && !spec->plots) {
 		ok = br_word(argv, &n, max, buf, size, &used, "--no-plots");
+	}
+	/* QEMU is the default: an older faultline need not know --backend. */
+	if (ok && spec->backend != BACKEND_QEMU) {
+		ok = br_word(argv, &n, max, buf, size, &used, "--backend") &&
+		     br_word(argv, &n, max, buf, size, &used,
+			     backend_name(spec->backend));
 	}
 	if (ok && spec->policy != NULL) {
 		ok = br_word(argv, &n, max, buf, size, &used, "--policy") &&
