@@ -122,6 +122,10 @@ static int cb_worktree(const char *root, const char *cache,
 	}
 	if (paths_is_dir(b->dir)) {
 		if (access(git, F_OK) == 0) {
+			printf("faultline compare: base %s (%.12s): reusing "
+			       "the "
+			       "worktree %s/\n",
+			       b->rev, b->sha, b->dir);
 			return 0;
 		}
 		fprintf(stderr,

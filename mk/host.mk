@@ -18,7 +18,7 @@ TSAN_OBJS := $(patsubst %,$(TSAN_DIR)/%.o,$(UNIT_SRCS))
 QEMU_TEST_ALL := $(QEMU_TEST_SRCS) hyp/core/test.c hyp/core/fmt.c \
 	hyp/core/time.c hyp/core/console.c hyp/core/spinlock.c hyp/core/err.c \
 	hyp/arch/host/cpu.c hyp/arch/host/console.c hyp/arch/host/panic.c \
-	$(TRACE_HOST_SRCS) trace/event.c tests/qemu_main.c
+	$(TRACE_HOST_SRCS) trace/event.c tests/qemu_main.c harness/json_read.c
 QEMU_TEST_OBJS := $(patsubst %,$(HOST_DIR)/%.o,$(QEMU_TEST_ALL))
 
 TOOL_SRCS := $(HARNESS_SRCS) $(TRACE_HOST_SRCS) trace/event.c \

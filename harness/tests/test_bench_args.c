@@ -71,7 +71,8 @@ TEST(bench_args, mistakes)
 		const char *err;
 	} bad[] = {
 		{BENCH_ARGS_BENCH, "bench", "SCENARIO: give at least one"},
-		{BENCH_ARGS_BENCH, "bench x --runs 3", "--runs: unknown option"},
+		{BENCH_ARGS_BENCH, "bench x --runs 3",
+		 "--runs: unknown option"},
 		{BENCH_ARGS_BENCH, "bench x --reps 0", "--reps 0: needs 1 to"},
 		{BENCH_ARGS_BENCH, "bench x --reps", "--reps: needs a value"},
 		{BENCH_ARGS_BENCH, "bench x --policy fast",
@@ -86,7 +87,8 @@ TEST(bench_args, mistakes)
 		{BENCH_ARGS_COMPARE, "compare x", "say what to compare"},
 		{BENCH_ARGS_COMPARE, "compare x --vs-policy legacy",
 		 "--vs-policy: needs --policy"},
-		{BENCH_ARGS_COMPARE, "compare x --policy legacy --vs-policy legacy",
+		{BENCH_ARGS_COMPARE,
+		 "compare x --policy legacy --vs-policy legacy",
 		 "the same policy"},
 		{BENCH_ARGS_COMPARE,
 		 "compare x --base HEAD --policy legacy --vs-policy prejudge",
@@ -140,7 +142,8 @@ TEST(bench_args, run_command_line)
 			   "--backend sim --policy legacy --reps 3 --warmup 1 "
 			   "--set pages=4");
 	/* QEMU, the scenario's policy and repetitions, plots: no options. */
-	s = (struct bench_run_spec){.scenario = "pp", .dir = "d", .plots = true};
+	s = (struct bench_run_spec){
+		.scenario = "pp", .dir = "d", .plots = true};
 	n = bench_run_argv(&s, argv, 32, buf, sizeof(buf));
 	ASSERT_EQ_INT(n, 5);
 	EXPECT_STREQ(argv[4], "--quiet");

@@ -57,8 +57,10 @@ static char *crt_print(const struct compare_report_scenario *s)
 TEST(compare_report, significant_difference)
 {
 	struct run_rep ra[9], rb[9];
-	struct run_count ca[] = {{"faults", 90}, {"bbm", 18}, {"dirty_marks", 0}};
-	struct run_count cb[] = {{"faults", 45}, {"bbm", 0}, {"dirty_marks", 0}};
+	struct run_count ca[] = {
+		{"faults", 90}, {"bbm", 18}, {"dirty_marks", 0}};
+	struct run_count cb[] = {
+		{"faults", 45}, {"bbm", 0}, {"dirty_marks", 0}};
 	struct run_figures a, b;
 	const struct run_figures *ap[] = {&a}, *bp[] = {&b};
 	struct compare_report_scenario s = {.name = "pp", .path = "pp.scn"};
@@ -142,9 +144,9 @@ TEST(compare_report, not_significant)
 	crt_run(&b, rb, 9, 100, 1, "ok", NULL, 0);
 	ASSERT_EQ_INT(compare_stats_compute(ap, 1, bp, 1, &s.st), 0);
 	EXPECT_TRUE(s.st.metrics[0].u.p == 1.0);
-	EXPECT_STREQ(compare_report_verdict(&s.st.metrics[0], word,
-					    sizeof(word)),
-		     "not significant");
+	EXPECT_STREQ(
+		compare_report_verdict(&s.st.metrics[0], word, sizeof(word)),
+		"not significant");
 	text = crt_print(&s);
 	EXPECT_TRUE(strstr(text, "104 ns     104 ns     1x       1         "
 				 "not significant\n") != NULL);
@@ -172,8 +174,9 @@ TEST(compare_report, no_samples_on_a_side)
 	ASSERT_TRUE(compare_stats_metric(&s.st, RUN_METRIC_HVC_P50) != NULL);
 	EXPECT_TRUE(!compare_stats_metric(&s.st, RUN_METRIC_HVC_P50)->tested);
 	text = crt_print(&s);
-	EXPECT_TRUE(strstr(text, "null hvc p50 (floor)           1.0 us     -  "
-				 "        -        -         no samples on B\n") !=
+	EXPECT_TRUE(strstr(text,
+			   "null hvc p50 (floor)           1.0 us     -  "
+			   "        -        -         no samples on B\n") !=
 		    NULL);
 	free(text);
 	compare_stats_free(&s.st);
