@@ -53,33 +53,32 @@ static const char bc_wrong_scn[] = "scenario wrong\n"
  * which legacy remaps with a break-before-make and prejudge relaxes in
  * place. 3 BBMs a repetition against 0, on both backends.
  */
-static const char bc_dirty_scn[] =
-	"scenario dirtyround\n"
-	"run timeout=20s\n"
-	"vm guest policy=legacy dirty_log\n"
-	"region data ipa=0x80000000 size=2M\n"
-	"vcpu pcpu=0\n"
-	"  mmu on\n"
-	"  loop 8\n"
-	"    hvc null timed\n"
-	"  end\n"
-	"  loop 4\n"
-	"    barrier\n"
-	"    write data timed\n"
-	"    barrier\n"
-	"  end\n"
-	"end\n"
-	"vcpu pcpu=1\n"
-	"  mmu on\n"
-	"  loop 4\n"
-	"    barrier\n"
-	"    barrier\n"
-	"    dirty harvest\n"
-	"  end\n"
-	"end\n"
-	"expect progress\n"
-	"expect policy=legacy bbm == 3\n"
-	"expect policy=prejudge bbm == 0\n";
+static const char bc_dirty_scn[] = "scenario dirtyround\n"
+				   "run timeout=20s\n"
+				   "vm guest policy=legacy dirty_log\n"
+				   "region data ipa=0x80000000 size=2M\n"
+				   "vcpu pcpu=0\n"
+				   "  mmu on\n"
+				   "  loop 8\n"
+				   "    hvc null timed\n"
+				   "  end\n"
+				   "  loop 4\n"
+				   "    barrier\n"
+				   "    write data timed\n"
+				   "    barrier\n"
+				   "  end\n"
+				   "end\n"
+				   "vcpu pcpu=1\n"
+				   "  mmu on\n"
+				   "  loop 4\n"
+				   "    barrier\n"
+				   "    barrier\n"
+				   "    dirty harvest\n"
+				   "  end\n"
+				   "end\n"
+				   "expect progress\n"
+				   "expect policy=legacy bbm == 3\n"
+				   "expect policy=prejudge bbm == 0\n";
 
 /* A fresh temporary directory into @dir. */
 static bool bc_tmpdir(char *dir, size_t size)
@@ -182,14 +181,14 @@ TEST(qemu_bench, sim_json_and_compare_py)
 	{
 		double faults = 0;
 
-		EXPECT_TRUE(json_read_num(json_read_get(e, "faults"),
-					  &faults) &&
-			    faults == 8);
+		EXPECT_TRUE(
+			json_read_num(json_read_get(e, "faults"), &faults) &&
+			faults == 8);
 	}
-	EXPECT_STREQ(json_read_str(json_read_path(&root,
-						  "context.faultline_backend"),
-				   ""),
-		     "sim");
+	EXPECT_STREQ(
+		json_read_str(
+			json_read_path(&root, "context.faultline_backend"), ""),
+		"sim");
 	json_read_free(&root);
 	/* The bench's directory, with the run's own bench.json inside. */
 	snprintf(path, sizeof(path), "%s/bench", tmp);
@@ -204,8 +203,8 @@ TEST(qemu_bench, sim_json_and_compare_py)
 	free(errs);
 	snprintf(path, sizeof(path), "%s/b.json", tmp);
 	if (bc_have_compare_py()) {
-		EXPECT_TRUE(bc_compare_py(path, path,
-					  "pages/prejudge/fault_p50"));
+		EXPECT_TRUE(
+			bc_compare_py(path, path, "pages/prejudge/fault_p50"));
 	}
 	bc_rm(tmp);
 	qemu_temp_free(scn);
@@ -228,15 +227,17 @@ TEST(qemu_bench, qemu_failed_run_is_an_error_entry)
 
 	ASSERT_TRUE(
 		qemu_temp_file(bc_pages_scn, "pages.scn", good, sizeof(good)));
-	ASSERT_TRUE(qemu_temp_file(bc_wrong_scn, "wrong.scn", bad, sizeof(bad)));
+	ASSERT_TRUE(
+		qemu_temp_file(bc_wrong_scn, "wrong.scn", bad, sizeof(bad)));
 	ASSERT_TRUE(bc_tmpdir(tmp, sizeof(tmp)));
 	snprintf(args, sizeof(args),
 		 "bench %s %s --reps 2 --no-plots --results %s --out %s/b.json",
 		 good, bad, tmp, tmp);
 	status = qemu_faultline(args, &out, &errs);
 	EXPECT_EQ_INT(status, 1);
-	EXPECT_TRUE(strstr(out, "[2/2] wrong/prejudge: expectation-failed in ") !=
-		    NULL);
+	EXPECT_TRUE(
+		strstr(out, "[2/2] wrong/prejudge: expectation-failed in ") !=
+		NULL);
 	EXPECT_TRUE(strstr(out, "1 of 2 runs failed: wrong/prejudge "
 				"(expectation-failed); their entries carry "
 				"error_occurred") != NULL);
@@ -251,10 +252,10 @@ TEST(qemu_bench, qemu_failed_run_is_an_error_entry)
 
 		if (strncmp(name, "wrong/", 6) == 0) {
 			errors += eo != NULL && eo->boolean &&
-				  strstr(json_read_str(json_read_get(
-							       e,
+				  strstr(json_read_str(
+						 json_read_get(e,
 							       "error_message"),
-						       ""),
+						 ""),
 					 "expectation-failed") != NULL;
 		} else {
 			fine += eo == NULL;
@@ -313,8 +314,9 @@ TEST(qemu_compare, policies_on_the_sim)
 	EXPECT_TRUE(strstr(out, "dirtyround: B run 3 (prejudge, 3 reps): ok") !=
 		    NULL);
 	EXPECT_TRUE(strstr(out, "B run 4") == NULL);
-	EXPECT_TRUE(strstr(out, "A: 3 runs, 9 repetitions: ok in 3 of 3 runs") !=
-		    NULL);
+	EXPECT_TRUE(
+		strstr(out, "A: 3 runs, 9 repetitions: ok in 3 of 3 runs") !=
+		NULL);
 	EXPECT_TRUE(strstr(out, "\n  bbm                            3          "
 				"0          0x\n") != NULL);
 	EXPECT_TRUE(strstr(out, "too few repetitions") == NULL);
@@ -348,9 +350,11 @@ TEST(qemu_compare, policies_on_the_sim)
 	snprintf(path, sizeof(path), "%s/results/latest/compare.json", tmp);
 	EXPECT_TRUE(access(path, R_OK) == 0);
 	if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
-		snprintf(path, sizeof(path), "%s/plots/dirtyround-cdf.png", dir);
+		snprintf(path, sizeof(path), "%s/plots/dirtyround-cdf.png",
+			 dir);
 		EXPECT_TRUE(access(path, R_OK) == 0);
-		snprintf(path, sizeof(path), "%s/plots/dirtyround-cdf.svg", dir);
+		snprintf(path, sizeof(path), "%s/plots/dirtyround-cdf.svg",
+			 dir);
 		EXPECT_TRUE(access(path, R_OK) == 0);
 	}
 	if (bc_have_compare_py()) {
@@ -374,12 +378,12 @@ TEST(qemu_compare, policies_under_qemu_few_reps)
 	ASSERT_TRUE(
 		qemu_temp_file(bc_dirty_scn, "dirty.scn", scn, sizeof(scn)));
 	ASSERT_TRUE(bc_tmpdir(tmp, sizeof(tmp)));
-	ASSERT_EQ_INT(bc_compare(scn, tmp, "--reps 2 --runs 2 --no-plots",
-				 &out),
-		      0);
+	ASSERT_EQ_INT(
+		bc_compare(scn, tmp, "--reps 2 --runs 2 --no-plots", &out), 0);
 	EXPECT_TRUE(strstr(out, "compare on qemu: A = policy legacy") != NULL);
-	EXPECT_TRUE(strstr(out, "A: 2 runs, 2 repetitions: ok in 2 of 2 runs") !=
-		    NULL);
+	EXPECT_TRUE(
+		strstr(out, "A: 2 runs, 2 repetitions: ok in 2 of 2 runs") !=
+		NULL);
 	EXPECT_TRUE(strstr(out, "too few repetitions (A 2, B 2; 9 wanted)") !=
 		    NULL);
 	EXPECT_TRUE(strstr(out, "\n  bbm                            3          "
@@ -425,7 +429,8 @@ static int bc_base_compare(const char *clone, const char *scn, char **out,
 			   char **err)
 {
 	char cmd[1400];
-	char o[] = "/tmp/faultline-bco-XXXXXX", e[] = "/tmp/faultline-bce-XXXXXX";
+	char o[] = "/tmp/faultline-bco-XXXXXX",
+	     e[] = "/tmp/faultline-bce-XXXXXX";
 	int fo = mkstemp(o), fe = mkstemp(e), st;
 
 	if (fo < 0 || fe < 0) {
@@ -476,7 +481,8 @@ TEST(qemu_compare, base_head_in_a_clone)
 		 "'%s/build/'",
 		 clone, clone, sha, clone, prog, clone);
 	ASSERT_EQ_INT(system(cmd), 0);
-	ASSERT_TRUE(qemu_temp_file(bc_pages_scn, "pages.scn", scn, sizeof(scn)));
+	ASSERT_TRUE(
+		qemu_temp_file(bc_pages_scn, "pages.scn", scn, sizeof(scn)));
 	EXPECT_EQ_INT(bc_base_compare(clone, scn, &out, &err), 0);
 	EXPECT_TRUE(strstr(out, "faultline compare: building base HEAD (") !=
 		    NULL);
