@@ -437,15 +437,16 @@ static int bench_all(struct bench_state *b)
 		return 1;
 	}
 	if (nfailed > 0) {
-		printf("faultline bench: %u of %u runs failed:", nfailed,
-		       b->nitems);
-		for (unsigned i = 0; i < b->nitems; i++) {
+		printf("faultline bench: %u of %u runs failed (their entries "
+		       "carry error_occurred):",
+		       nfailed, b->nitems);
+		for (unsigned i = 0, k = 0; i < b->nitems; i++) {
 			if (b->items[i].failed) {
-				printf(" %s (%s)", b->items[i].prefix,
-				       b->items[i].why);
+				printf("%s %s: %s", k++ > 0 ? ";" : "",
+				       b->items[i].prefix, b->items[i].why);
 			}
 		}
-		printf("; their entries carry error_occurred\n");
+		putchar('\n');
 		return 1;
 	}
 	return status;

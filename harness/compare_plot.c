@@ -153,7 +153,7 @@ static int cp_script(const struct compare_plot *p, const char *path,
 			"%s '%s.dat' index %u using 1:2 with steps lw 2 "
 			"lc rgb '%s' dt %u title '%s'",
 			block == 0 ? "" : ", \\\n    ", p->name, block,
-			l % 2 == 0 ? "#1f4e9e" : "#c0392b", l < 2 ? 1 : 2,
+			l % 2 == 0 ? "#1f4e9e" : "#c0392b", l < 2 ? 1u : 2u,
 			titles[l]);
 		block++;
 	}

@@ -238,9 +238,9 @@ TEST(qemu_bench, qemu_failed_run_is_an_error_entry)
 	EXPECT_TRUE(
 		strstr(out, "[2/2] wrong/prejudge: expectation-failed in ") !=
 		NULL);
-	EXPECT_TRUE(strstr(out, "1 of 2 runs failed: wrong/prejudge "
-				"(expectation-failed); their entries carry "
-				"error_occurred") != NULL);
+	EXPECT_TRUE(strstr(out, "1 of 2 runs failed (their entries carry "
+				"error_occurred): wrong/prejudge: "
+				"expectation-failed\n") != NULL);
 	snprintf(path, sizeof(path), "%s/b.json", tmp);
 	ASSERT_EQ_INT(json_read_file(path, &root, err, sizeof(err)), 0);
 	b = json_read_get(&root, "benchmarks");
