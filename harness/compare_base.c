@@ -1,6 +1,7 @@
 /* The base build of a comparison of two builds (compare_base.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -15,6 +16,14 @@
 
 /* How long one git command may take. */
 #define CB_GIT_TIMEOUT_MS 120000u
+
+/* Set by SIGINT/SIGTERM while git or make runs: that child is ended. */
+static volatile sig_atomic_t cb_stop;
+
+static void cb_on_signal(int sig)
+{
+	cb_stop = sig;
+}
 
 /* Where a child's output goes: a log, and the end of it in memory. */
 struct cb_out {
@@ -56,10 +65,12 @@ static void cb_sink(void *arg, const char *data, size_t len)
 }
 
 /*
- * Runs @argv with its output into @o (the log, when o->fd >= 0, and the
- * tail); its exit status, or -1 when it did not exit on its own.
+ * Runs @argv (@what, for messages) with its output into @o (the log, when
+ * o->fd >= 0, and the tail); its exit status, or -1 when it did not exit
+ * on its own (the tail then says why).
  */
-static int cb_run(char *const *argv, unsigned timeout_ms, struct cb_out *o)
+static int cb_run(char *const *argv, const char *what, unsigned timeout_ms,
+		  struct cb_out *o)
 {
 	struct proc_spec spec = {
 		.argv = argv,
@@ -68,17 +79,34 @@ static int cb_run(char *const *argv, unsigned timeout_ms, struct cb_out *o)
 		.on_stdout = cb_sink,
 		.on_stderr = cb_sink,
 		.sink_arg = o,
+		.stop = &cb_stop,
 	};
+	struct sigaction sa, old_int, old_term;
 	struct proc_result res;
+	int ret;
 
-	if (proc_run(&spec, &res) != 0) {
-		snprintf(o->tail, sizeof(o->tail), "cannot run %s: %s\n",
-			 argv[0], strerror(res.spawn_errno));
+	/* Ctrl-C ends the child (a long build) and the comparison with it. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cb_on_signal;
+	sigemptyset(&sa.sa_mask);
+	cb_stop = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	ret = proc_run(&spec, &res);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (ret != 0) {
+		snprintf(o->tail, sizeof(o->tail), "cannot run %s: %s\n", what,
+			 strerror(res.spawn_errno));
+		return -1;
+	}
+	if (res.interrupted) {
+		snprintf(o->tail, sizeof(o->tail), "%s interrupted\n", what);
 		return -1;
 	}
 	if (res.timed_out) {
 		snprintf(o->tail, sizeof(o->tail),
-			 "%s did not finish within %u s\n", argv[0],
+			 "%s did not finish within %u s\n", what,
 			 timeout_ms / 1000);
 		return -1;
 	}
@@ -140,9 +168,9 @@ static int cb_worktree(const char *root, const char *cache,
 		return -ERR_IO;
 	}
 	/* A worktree removed by `make clean` is still registered: forget it. */
-	cb_run(prune, CB_GIT_TIMEOUT_MS, &o);
+	cb_run(prune, "git worktree prune", CB_GIT_TIMEOUT_MS, &o);
 	o.tail[0] = '\0';
-	status = cb_run(add, CB_GIT_TIMEOUT_MS, &o);
+	status = cb_run(add, "git worktree add", CB_GIT_TIMEOUT_MS, &o);
 	if (status != 0) {
 		fprintf(stderr,
 			"faultline compare: base %s (%s): git worktree add %s "
@@ -189,8 +217,9 @@ static int cb_build(enum backend backend, struct compare_base *b)
 	       "%s)...\n",
 	       b->rev, b->sha, b->dir, b->log);
 	fflush(stdout);
-	status = cb_run(argv, COMPARE_BASE_BUILD_TIMEOUT_S * 1000u, &o);
+	status = cb_run(argv, "make", COMPARE_BASE_BUILD_TIMEOUT_S * 1000u, &o);
 	close(o.fd);
+	o.tail[strcspn(o.tail, "\n")] = '\0';
 	if (status != 0) {
 		fprintf(stderr,
 			"faultline compare: base %s (%s): the build failed "
