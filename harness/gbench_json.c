@@ -137,18 +137,13 @@ static size_t gb_entries(const struct gbench_scenario *s, enum run_metric m)
 	for (size_t r = 0; r < s->nruns; r++) {
 		const struct run_figures *rf = s->runs[r];
 		char why[64];
-		size_t had = n;
+		bool failed = run_figures_failed(rf, why, sizeof(why));
 
+		/* A failed run's repetitions all report its error. */
 		for (size_t i = 0; i < rf->nreps; i++) {
-			bool has = run_rep_metric(&rf->reps[i], m, &v);
-
-			/* A failed run's repetitions all report its error. */
-			n += has || run_figures_failed(rf, why, sizeof(why));
+			n += failed || run_rep_metric(&rf->reps[i], m, &v);
 		}
-		if (n == had && rf->nreps == 0 &&
-		    run_figures_failed(rf, why, sizeof(why))) {
-			n++;
-		}
+		n += failed && rf->nreps == 0;
 	}
 	return n;
 }
