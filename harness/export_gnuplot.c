@@ -302,23 +302,29 @@ static int gp_histogram(struct export_gnuplot_ctx *c)
 	return ret != 0 ? ret : export_gnuplot_script_hist(c);
 }
 
-/* One CDF block: "latency_us fraction" rows, the tail in full. */
-static void gp_cdf_block(FILE *f, const char *title,
-			 const struct export_gnuplot_samples *s)
+void export_gnuplot_cdf_block(FILE *f, const char *title, const uint64_t *v,
+			      size_t n)
 {
-	size_t step = s->n > GP_CDF_POINTS ? s->n / GP_CDF_POINTS : 1;
+	size_t step = n > GP_CDF_POINTS ? n / GP_CDF_POINTS : 1;
 
 	fprintf(f, "# run 0\n# %s: %zu samples\n# latency_us fraction\n", title,
-		s->n);
-	for (size_t i = 0; i < s->n; i++) {
-		if (i % step != 0 && i + GP_CDF_TAIL < s->n && i + 1 < s->n) {
+		n);
+	for (size_t i = 0; i < n; i++) {
+		if (i % step != 0 && i + GP_CDF_TAIL < n && i + 1 < n) {
 			continue;
 		}
 		/* Zero cannot sit on a log axis: 1 ns stands for it. */
-		export_gnuplot_us(f, s->v[i] > 0 ? s->v[i] : 1);
-		fprintf(f, " %.6f\n", (double)(i + 1) / (double)s->n);
+		export_gnuplot_us(f, v[i] > 0 ? v[i] : 1);
+		fprintf(f, " %.6f\n", (double)(i + 1) / (double)n);
 	}
 	fputs("\n\n", f);
+}
+
+/* One CDF block of @s. */
+static void gp_cdf_block(FILE *f, const char *title,
+			 const struct export_gnuplot_samples *s)
+{
+	export_gnuplot_cdf_block(f, title, s->v, s->n);
 }
 
 static int gp_cdf(struct export_gnuplot_ctx *c)

@@ -21,11 +21,22 @@
 #define FAULTLINE_HARNESS_EXPORT_GNUPLOT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <faultline/trace/decode.h>
 
 /** The plots' names (NAME.dat, NAME.gp, NAME.png); NULL-terminated. */
 extern const char *const export_gnuplot_plots[];
+
+/**
+ * Writes one block of a CDF data file to @f: a comment naming @title and
+ * the sample count, then "latency_us fraction" rows for the @n latencies
+ * @v (nanoseconds, sorted ascending), thinned to about 4000 points with
+ * the last 200 (the tail) kept in full, then the two blank lines that end
+ * a block (gnuplot's `index`). Every CDF faultline draws is made of these.
+ */
+void export_gnuplot_cdf_block(FILE *f, const char *title, const uint64_t *v,
+			      size_t n);
 
 /**
  * Writes the data files and scripts of @td into directory @dir (created

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench_args.h"
+#include "bench_cmd.h"
 #include "check_cmd.h"
+#include "compare_cmd.h"
 #include "export_cmd.h"
 #include "plot_cmd.h"
 #include "results_cmd.h"
@@ -26,6 +29,13 @@ static void main_usage(FILE *out)
 		     "  check    check a trace against the fault path's "
 		     "ordering rules\n"
 		     "  plot     draw a run's plots with gnuplot (PNG, SVG)\n"
+		     "  bench    run scenarios with repetitions and write "
+		     "their figures as\n"
+		     "           Google Benchmark JSON\n"
+		     "  compare  compare two policies, or a base revision "
+		     "with this build, on\n"
+		     "           scenarios: medians, B/A, Mann-Whitney U "
+		     "test, CDF plots\n"
 		     "  help     this text; `faultline help COMMAND` for a "
 		     "command's options\n");
 }
@@ -34,9 +44,10 @@ static int main_help(const char *command)
 {
 	if (command == NULL) {
 		main_usage(stdout);
-		printf("\n%s\n%s\n%s\n%s\n%s\n%s", run_args_usage(),
+		printf("\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", run_args_usage(),
 		       results_cmd_list_usage(), results_cmd_show_usage(),
-		       export_cmd_usage(), check_cmd_usage(), plot_cmd_usage());
+		       export_cmd_usage(), check_cmd_usage(), plot_cmd_usage(),
+		       bench_args_bench_usage(), bench_args_compare_usage());
 		return 0;
 	}
 	if (strcmp(command, "run") == 0) {
@@ -61,6 +72,14 @@ static int main_help(const char *command)
 	}
 	if (strcmp(command, "plot") == 0) {
 		fputs(plot_cmd_usage(), stdout);
+		return 0;
+	}
+	if (strcmp(command, "bench") == 0) {
+		fputs(bench_args_bench_usage(), stdout);
+		return 0;
+	}
+	if (strcmp(command, "compare") == 0) {
+		fputs(bench_args_compare_usage(), stdout);
 		return 0;
 	}
 	if (strcmp(command, "help") == 0) {
@@ -98,6 +117,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "plot") == 0) {
 		return plot_cmd_main(argc, argv);
+	}
+	if (strcmp(cmd, "bench") == 0) {
+		return bench_cmd_main(argc, argv);
+	}
+	if (strcmp(cmd, "compare") == 0) {
+		return compare_cmd_main(argc, argv);
 	}
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
 	    strcmp(cmd, "-h") == 0) {

@@ -106,8 +106,8 @@ bool manifest_hex(const uint8_t *id, size_t len, char *out, size_t size)
 	return nonzero;
 }
 
-static void manifest_argv(struct json_writer *w, const char *key, int argc,
-			  char *const *argv)
+void manifest_json_command(struct json_writer *w, const char *key, int argc,
+			   char *const *argv)
 {
 	char line[8192];
 
@@ -179,44 +179,48 @@ static void manifest_setup(struct json_writer *w, const struct manifest *m)
 	}
 }
 
-/* "host": its name and uname. */
-static void manifest_host(struct json_writer *w)
+void manifest_json_machine(struct json_writer *w)
 {
 	char host[256] = "unknown";
 	char un[3 * sizeof(((struct utsname *)0)->release) + 8] = "unknown";
+	char date[64] = "unknown";
+	time_t now = time(NULL);
 	struct utsname u;
+	struct tm tm;
 
+	if (gethostname(host, sizeof(host) - 1) != 0) {
+		snprintf(host, sizeof(host), "unknown");
+	}
 	if (uname(&u) == 0) {
 		snprintf(un, sizeof(un), "%.64s %.64s %.64s", u.sysname,
 			 u.release, u.machine);
+	}
+	if (localtime_r(&now, &tm) != NULL) {
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S%z", &tm);
 	}
 	json_key(w, "host");
 	json_string(w, host);
 	json_key(w, "uname");
 	json_string(w, un);
+	json_key(w, "date");
+	json_string(w, date);
 }
 
 int manifest_write(const struct manifest *m, const char *path)
 {
 	FILE *f = fopen(path, "w");
 	struct json_writer w;
-	char date[64] = "unknown";
 	char id[2 * 64 + 1];
-	time_t now = time(NULL);
-	struct tm tm;
 	int ret;
 
 	if (f == NULL) {
 		return -ERR_IO;
 	}
-	if (localtime_r(&now, &tm) != NULL) {
-		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S%z", &tm);
-	}
 	json_init(&w, f);
 	json_object_begin(&w);
-	manifest_argv(&w, "faultline", m->argc, m->argv);
+	manifest_json_command(&w, "faultline", m->argc, m->argv);
 	manifest_setup(&w, m);
-	manifest_argv(&w, "command", m->cmd_argc, m->cmd_argv);
+	manifest_json_command(&w, "command", m->cmd_argc, m->cmd_argv);
 	json_key(&w, "hyp");
 	json_string(&w, m->hyp);
 	json_key(&w, "build_id");
@@ -228,9 +232,7 @@ int manifest_write(const struct manifest *m, const char *path)
 	json_string(&w, m->qemu_version);
 	json_key(&w, "git_revision");
 	json_string(&w, m->git_revision);
-	manifest_host(&w);
-	json_key(&w, "date");
-	json_string(&w, date);
+	manifest_json_machine(&w);
 	json_key(&w, "dir");
 	json_string(&w, m->dir);
 	json_object_end(&w);

@@ -13,6 +13,7 @@
 
 #include <faultline/types.h>
 
+#include "json.h"
 #include "scenario.h"
 
 /** What goes into manifest.json. */
@@ -78,6 +79,20 @@ int manifest_git_revision(const char *root, char *out, size_t size);
  * an empty string) when the id is all zeroes or does not fit.
  */
 bool manifest_hex(const uint8_t *id, size_t len, char *out, size_t size);
+
+/**
+ * Writes the member "@key": {"argv": [...], "shell": "..."} of command
+ * line @argc/@argv into the open object of @w ("shell" quoted to paste).
+ */
+void manifest_json_command(struct json_writer *w, const char *key, int argc,
+			   char *const *argv);
+
+/**
+ * Writes the members "host" (the host's name), "uname" ("sysname release
+ * machine") and "date" (now, local time, ISO 8601) into the open object
+ * of @w.
+ */
+void manifest_json_machine(struct json_writer *w);
 
 /** Writes @m as JSON to @path. Returns 0 or -ERR_IO. */
 int manifest_write(const struct manifest *m, const char *path);

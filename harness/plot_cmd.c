@@ -228,6 +228,23 @@ static unsigned plot_cmd_draw_all(const char *plots, unsigned timeout_s,
 	return drawn;
 }
 
+int plot_cmd_gnuplot(const char *plots, const char *name, unsigned timeout_s)
+{
+	struct sigaction sa, old_int, old_term;
+	int ret;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = plot_cmd_on_signal;
+	sigemptyset(&sa.sa_mask);
+	plot_cmd_stop = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	ret = plot_cmd_draw(plots, name, timeout_s, false);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return ret;
+}
+
 int plot_cmd_render(const struct trace_data *td, const char *dir,
 		    unsigned timeout_s, char *note, size_t size)
 {

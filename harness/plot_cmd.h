@@ -33,6 +33,13 @@ int plot_cmd_main(int argc, char *const *argv);
 int plot_cmd_render(const struct trace_data *td, const char *dir,
 		    unsigned timeout_s, char *note, size_t size);
 
+/**
+ * Runs `gnuplot @name.gp` in directory @plots under a @timeout_s deadline
+ * (Ctrl-C ends gnuplot only). Returns 0 when @name.png was drawn, or a
+ * negative error with gnuplot's complaint on stderr.
+ */
+int plot_cmd_gnuplot(const char *plots, const char *name, unsigned timeout_s);
+
 /** The usage text of `faultline plot`. */
 const char *plot_cmd_usage(void);
 

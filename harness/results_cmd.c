@@ -48,9 +48,11 @@ const char *results_cmd_show_usage(void)
 	return "usage: faultline show RUN [--results DIR]\n"
 	       "Prints the summary `faultline run` printed for RUN, from its "
 	       "summary.json\n"
-	       "(a sweep: its table, from sweep.json), without running "
-	       "anything. RUN is a\n"
-	       "run directory, `latest`, or SCENARIO/RUN-ID in the results "
+	       "(a sweep: its table, from sweep.json; a comparison or a "
+	       "benchmark: its\n"
+	       "compare.txt or bench.txt), without running anything. RUN is "
+	       "a run\n"
+	       "directory, `latest`, or SCENARIO/RUN-ID in the results "
 	       "tree.\n";
 }
 
@@ -366,6 +368,24 @@ static void rc_show_fields(const struct json_node *sum, const char *dir)
 	       json_read_str(json_read_get(sum, "verdict"), "?"));
 }
 
+/* Prints DIR/@name as it is; false when there is no such file. */
+static bool rc_print_file(const char *dir, const char *name)
+{
+	char path[PATHS_MAX], buf[4096];
+	FILE *f;
+	size_t n;
+
+	if (paths_join(dir, name, path, sizeof(path)) != 0 ||
+	    (f = fopen(path, "r")) == NULL) {
+		return false;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		fwrite(buf, 1, n, stdout);
+	}
+	fclose(f);
+	return true;
+}
+
 int results_cmd_show(int argc, char *const *argv)
 {
 	static struct sweep sw;
@@ -417,9 +437,14 @@ int results_cmd_show(int argc, char *const *argv)
 		sweep_print(&sw, dir, stdout);
 		return 0;
 	}
+	/* A comparison's or a benchmark's directory: its table as written. */
+	if (rc_print_file(dir, "compare.txt") ||
+	    rc_print_file(dir, "bench.txt")) {
+		return 0;
+	}
 	fprintf(stderr,
-		"faultline show: %s: no summary.json or sweep.json (the run "
-		"never finished?)\n",
+		"faultline show: %s: no summary.json, sweep.json, compare.txt "
+		"or bench.txt (the run never finished?)\n",
 		dir);
 	return 1;
 }

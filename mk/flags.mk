@@ -34,3 +34,5 @@ TSAN_CFLAGS := $(HOST_CFLAGS_BASE) -O1 -fsanitize=thread -fno-omit-frame-pointer
 TSAN_LDFLAGS := -pthread -fsanitize=thread
 TOOL_CFLAGS := $(HOST_CFLAGS_BASE) -O2
 TOOL_LDFLAGS := -pthread
+# After the objects: the harness's statistics (erfc, sqrt) need libm.
+HOST_LIBS := -lm

@@ -18,7 +18,7 @@ TSAN_OBJS := $(patsubst %,$(TSAN_DIR)/%.o,$(UNIT_SRCS))
 QEMU_TEST_ALL := $(QEMU_TEST_SRCS) hyp/core/test.c hyp/core/fmt.c \
 	hyp/core/time.c hyp/core/console.c hyp/core/spinlock.c hyp/core/err.c \
 	hyp/arch/host/cpu.c hyp/arch/host/console.c hyp/arch/host/panic.c \
-	$(TRACE_HOST_SRCS) trace/event.c tests/qemu_main.c
+	$(TRACE_HOST_SRCS) trace/event.c tests/qemu_main.c harness/json_read.c
 QEMU_TEST_OBJS := $(patsubst %,$(HOST_DIR)/%.o,$(QEMU_TEST_ALL))
 
 TOOL_SRCS := $(HARNESS_SRCS) $(TRACE_HOST_SRCS) trace/event.c \
@@ -47,7 +47,7 @@ $(TSAN_DIR)/%.S.o: %.S $(FIXTURE_DTB)
 
 $(TSAN_DIR)/unit-tests: $(TSAN_OBJS)
 	@echo "  LD        $@"
-	$(Q)$(HOST_CC) $(TSAN_LDFLAGS) -o $@ $^
+	$(Q)$(HOST_CC) $(TSAN_LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
 $(TOOL_DIR)/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -56,14 +56,14 @@ $(TOOL_DIR)/%.c.o: %.c
 
 $(HOST_DIR)/unit-tests: $(UNIT_OBJS)
 	@echo "  LD        $@"
-	$(Q)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+	$(Q)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
 $(HOST_DIR)/qemu-tests: $(sort $(QEMU_TEST_OBJS))
 	@echo "  LD        $@"
-	$(Q)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+	$(Q)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
 $(BUILD)/faultline: $(TOOL_OBJS)
 	@echo "  LD        $@"
-	$(Q)$(HOST_CC) $(TOOL_LDFLAGS) -o $@ $^
+	$(Q)$(HOST_CC) $(TOOL_LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
 ALL_DEPS += $(TSAN_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(QEMU_TEST_OBJS:.o=.d) $(TOOL_OBJS:.o=.d)
