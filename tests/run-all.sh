@@ -8,6 +8,8 @@
 set -u
 
 BUILD=${1:-build}
+# The QEMU tests find the tool and the images of this build, not build/.
+export FAULTLINE_BUILD="$BUILD"
 LOG_DIR="$BUILD/test-logs"
 mkdir -p "$LOG_DIR"
 

@@ -451,6 +451,10 @@ static int bc_base_compare(const char *clone, const char *scn, char **out,
 	st = system(cmd);
 	*out = qemu_slurp_file(o);
 	*err = qemu_slurp_file(e);
+	/* What it said on stderr belongs in the test's log. */
+	if (*err != NULL) {
+		fputs(*err, stderr);
+	}
 	unlink(o);
 	unlink(e);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
