@@ -185,19 +185,14 @@ static int cb_worktree(const char *root, const char *cache,
 static int cb_build(enum backend backend, struct compare_base *b)
 {
 	char jobs[32];
-	char *argv[] = {"env",
-			"-u",
-			"MAKEFLAGS",
-			"-u",
-			"MFLAGS",
-			"-u",
-			"MAKELEVEL",
-			"make",
-			"-C",
-			b->dir,
-			jobs,
-			"build/hyp.elf",
-			"build/faultline",
+	char *argv[] = {"env", "-u", "MAKEFLAGS", "-u", "MFLAGS", "-u",
+			"MAKELEVEL", "make", "-C", b->dir, jobs,
+			/*
+			 * A make that runs us (`make test BUILD=DIR`) puts
+			 * BUILD in our environment: the base builds into its
+			 * own build/ whatever it says.
+			 */
+			"BUILD=build", "build/hyp.elf", "build/faultline",
 			backend == BACKEND_SIM ? "build/faultline-sim" : NULL,
 			NULL};
 	struct cb_out o;
