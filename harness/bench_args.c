@@ -41,6 +41,8 @@ const char *bench_args_bench_usage(void)
 	       "  --backend NAME    qemu (default) or sim\n"
 	       "  --set NAME=VALUE  a scenario parameter's value "
 	       "(repeatable)\n"
+	       "  --append ARGS     hypervisor boot arguments, as `faultline "
+	       "run` (tracing=off)\n"
 	       "  --timeout SECONDS the vCPUs' deadline per repetition "
 	       "(default: the scenario's)\n"
 	       "  --no-plots        no gnuplot plots in the run "
@@ -56,6 +58,8 @@ const char *bench_args_compare_usage(void)
 {
 	return "usage: faultline compare --policy A --vs-policy B SCENARIO... "
 	       "[options]\n"
+	       "       faultline compare [--append ARGS] --vs-append ARGS "
+	       "SCENARIO... [options]\n"
 	       "       faultline compare --base GIT-REV [--policy P] "
 	       "SCENARIO... [options]\n"
 	       "options: [--reps N] [--runs N] [--warmup N] [--backend "
@@ -78,6 +82,11 @@ const char *bench_args_compare_usage(void)
 	       "Benchmark JSON, plots/, manifest.json, runs/).\n"
 	       "  --policy A --vs-policy B  the two policies "
 	       "(legacy|prejudge)\n"
+	       "  --append ARGS    hypervisor boot arguments of both sides "
+	       "(as `faultline run`)\n"
+	       "  --vs-append ARGS side B's boot arguments instead: "
+	       "tracing=off against the\n"
+	       "                   default, a bug= knob against none\n"
 	       "  --base GIT-REV   build GIT-REV in build/compare-base/SHA/ "
 	       "(a git worktree,\n"
 	       "                   kept for the next time) and run its own "
@@ -154,6 +163,10 @@ static int ba_value(struct bench_args *a, const char *name, const char *val,
 				       "must be legacy or prejudge");
 		}
 		*(name[2] == 'p' ? &a->policy : &a->vs_policy) = val;
+	} else if (strcmp(name, "--append") == 0 ||
+		   strcmp(name, "--vs-append") == 0) {
+		/* The run pipeline checks the words when the sides are. */
+		*(name[2] == 'a' ? &a->append : &a->vs_append) = val;
 	} else if (strcmp(name, "--base") == 0) {
 		if (val[0] == '\0' || val[0] == '-') {
 			return ba_fail(err, size, name,
@@ -209,11 +222,11 @@ static int ba_value(struct bench_args *a, const char *name, const char *val,
 static bool ba_takes_value(enum bench_args_cmd cmd, const char *name)
 {
 	static const char *const both[] = {
-		"--backend", "--policy", "--reps",    "--warmup",
-		"--set",     "--out",    "--results", "--timeout",
+		"--backend", "--policy",  "--reps",    "--warmup", "--set",
+		"--out",     "--results", "--timeout", "--append",
 	};
-	static const char *const compare[] = {"--vs-policy", "--base",
-					      "--runs"};
+	static const char *const compare[] = {"--vs-policy", "--base", "--runs",
+					      "--vs-append"};
 
 	for (size_t i = 0; i < sizeof(both) / sizeof(both[0]); i++) {
 		if (strcmp(name, both[i]) == 0) {
@@ -246,10 +259,21 @@ static int ba_check(struct bench_args *a, char *err, size_t size)
 			       "compares two policies on this build; with "
 			       "--base both builds run --policy");
 	}
-	if (a->base == NULL && a->vs_policy == NULL) {
+	if (a->base != NULL && a->vs_append != NULL) {
+		return ba_fail(err, size, "--vs-append",
+			       "compares two sets of boot arguments on this "
+			       "build; with --base both builds run --append");
+	}
+	if (a->base == NULL && a->vs_policy == NULL && a->vs_append == NULL) {
 		return ba_fail(err, size, "compare",
 			       "say what to compare: --policy A --vs-policy "
-			       "B, or --base GIT-REV");
+			       "B, --append ARGS --vs-append ARGS, or --base "
+			       "GIT-REV");
+	}
+	if (a->vs_append != NULL && a->append != NULL &&
+	    strcmp(a->vs_append, a->append) == 0 && a->vs_policy == NULL) {
+		return ba_fail(err, size, "--vs-append",
+			       "is the same as --append: nothing to compare");
 	}
 	if (a->vs_policy != NULL && a->policy == NULL) {
 		return ba_fail(err, size, "--vs-policy",

@@ -41,6 +41,10 @@ struct bench_args {
 	const char *policy;
 	/** compare: --vs-policy, side B's policy. */
 	const char *vs_policy;
+	/** --append "k=v ..." hypervisor boot arguments (compare: both sides). */
+	const char *append;
+	/** compare: --vs-append, side B's boot arguments instead. */
+	const char *vs_append;
 	/** compare: --base REV, the build of side A. */
 	const char *base;
 	/** bench: repetitions per scenario; compare: samples per side. */

@@ -83,6 +83,7 @@ static struct bench_run_spec bench_spec(const struct bench_state *b, unsigned i,
 	struct bench_run_spec s = {
 		.scenario = a->scenarios[i],
 		.policy = a->policy,
+		.append = a->append,
 		.backend = a->backend,
 		.reps = a->reps,
 		.warmup = a->warmup,

@@ -78,6 +78,10 @@ int bench_run_argv(const struct bench_run_spec *spec, char **argv, int max,
 		ok = br_word(argv, &n, max, buf, size, &used, "--warmup") &&
 		     br_word(argv, &n, max, buf, size, &used, num);
 	}
+	if (ok && spec->append != NULL) {
+		ok = br_word(argv, &n, max, buf, size, &used, "--append") &&
+		     br_word(argv, &n, max, buf, size, &used, spec->append);
+	}
 	if (ok && spec->timeout != NULL) {
 		ok = br_word(argv, &n, max, buf, size, &used, "--timeout") &&
 		     br_word(argv, &n, max, buf, size, &used, spec->timeout);

@@ -34,6 +34,8 @@ struct bench_run_spec {
 	/** NAME=VALUE parameter values, as --set takes them. */
 	const char *sets[BENCH_RUN_MAX_SETS];
 	unsigned nsets;
+	/** --append "k=v ..." boot arguments, or NULL. */
+	const char *append;
 	/** --timeout SECONDS as given, or NULL. */
 	const char *timeout;
 	/** Draw the run's gnuplot plots. */

@@ -90,6 +90,13 @@ static const char *cmp_policy(const struct cmp_state *c, unsigned s)
 							: c->a.policy;
 }
 
+/* The boot arguments of side @s (NULL: none). */
+static const char *cmp_append(const struct cmp_state *c, unsigned s)
+{
+	return s == COMPARE_B && c->a.vs_append != NULL ? c->a.vs_append
+							: c->a.append;
+}
+
 /*
  * What another build's faultline may take for @reps repetitions of
  * scenario @sc: its own watchdog's limit (the deadline per repetition,
@@ -112,6 +119,7 @@ static struct bench_run_spec cmp_spec(const struct cmp_state *c, unsigned i,
 		.scenario = c->sc[i].sc.path[0] != '\0' ? c->sc[i].sc.path
 							: c->a.scenarios[i],
 		.policy = cmp_policy(c, s),
+		.append = cmp_append(c, s),
 		.backend = c->a.backend,
 		.reps = reps,
 		.warmup = c->a.warmup,
@@ -384,10 +392,17 @@ static void cmp_sides(struct cmp_state *c)
 			 c->exe);
 	}
 	if (!c->has_base) {
-		snprintf(sd[0].label, sizeof(sd[0].label), "policy %s",
-			 sd[0].policy);
-		snprintf(sd[1].label, sizeof(sd[1].label), "policy %s",
-			 sd[1].policy);
+		for (unsigned s = 0; s < 2; s++) {
+			const char *ap = cmp_append(c, s);
+
+			snprintf(sd[s].label, sizeof(sd[s].label),
+				 "policy %s%s%s%s", sd[s].policy,
+				 c->a.vs_append != NULL ? ", --append \"" : "",
+				 c->a.vs_append == NULL ? ""
+				 : ap != NULL           ? ap
+							: "",
+				 c->a.vs_append != NULL ? "\"" : "");
+		}
 		return;
 	}
 	snprintf(sd[0].build, sizeof(sd[0].build), "%s", c->base.sha);

@@ -60,6 +60,17 @@ TEST(bench_args, defaults)
 	EXPECT_EQ(a.reps, 9);
 	EXPECT_EQ(a.runs, 3);
 	EXPECT_STREQ(a.base, "HEAD~1");
+	ASSERT_EQ_INT(bat_parse(BENCH_ARGS_COMPARE,
+				"compare --vs-append tracing=off x", &a, err,
+				sizeof(err)),
+		      0);
+	EXPECT_STREQ(a.vs_append, "tracing=off");
+	EXPECT_TRUE(a.append == NULL && a.vs_policy == NULL);
+	ASSERT_EQ_INT(bat_parse(BENCH_ARGS_BENCH,
+				"bench x --append tracing=off", &a, err,
+				sizeof(err)),
+		      0);
+	EXPECT_STREQ(a.append, "tracing=off");
 }
 
 /** Every mistake is refused, naming the argument and why. */
@@ -99,6 +110,12 @@ TEST(bench_args, mistakes)
 		 "--runs 0: needs 1 to 100"},
 		{BENCH_ARGS_COMPARE, "compare x --base --reps",
 		 "--base: needs a git revision"},
+		{BENCH_ARGS_COMPARE, "compare x --base HEAD --vs-append a=1",
+		 "--vs-append: compares two sets of boot arguments"},
+		{BENCH_ARGS_COMPARE, "compare x --append a=1 --vs-append a=1",
+		 "--vs-append: is the same as --append"},
+		{BENCH_ARGS_BENCH, "bench x --vs-append a=1",
+		 "--vs-append: unknown option"},
 	};
 	struct bench_args a;
 	char err[256];
@@ -127,6 +144,7 @@ TEST(bench_args, run_command_line)
 		.warmup_given = true,
 		.sets = {"pages=4"},
 		.nsets = 1,
+		.append = "tracing=off",
 		.dir = "/r/a-1",
 	};
 	char *argv[32], buf[1024], line[1024] = "";
@@ -140,7 +158,7 @@ TEST(bench_args, run_command_line)
 	EXPECT_TRUE(argv[n] == NULL);
 	EXPECT_STREQ(line, "run /x/pp.scn --out /r/a-1 --quiet --no-plots "
 			   "--backend sim --policy legacy --reps 3 --warmup 1 "
-			   "--set pages=4");
+			   "--append tracing=off --set pages=4");
 	/* QEMU, the scenario's policy and repetitions, plots: no options. */
 	s = (struct bench_run_spec){
 		.scenario = "pp", .dir = "d", .plots = true};
