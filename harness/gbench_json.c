@@ -184,6 +184,10 @@ static void gb_counters(struct json_writer *w, const struct run_rep *rep,
 		json_key(w, "fault_over_hvc");
 		json_fixed(w, rep->ratio, 4);
 	}
+	if (rep->has_faulting_ratio) {
+		json_key(w, "faulting_over_hvc");
+		json_fixed(w, rep->faulting_ratio, 4);
+	}
 	json_key(w, "rep_number");
 	json_u64(w, rep->number);
 }

@@ -30,8 +30,12 @@ static const struct rf_metric rf_metrics[RUN_METRIC_COUNT] = {
 					    RUN_DIST_FAULTING_ACCESS, 50},
 	[RUN_METRIC_HVC_P50] = {"hvc_p50", "null hvc p50 (floor)", RUN_DIST_HVC,
 				50},
-	[RUN_METRIC_FAULT_OVER_HVC] = {"fault_over_hvc", "fault p50 / hvc p50",
+	[RUN_METRIC_FAULT_OVER_HVC] = {"fault_over_hvc",
+				       "EL2 fault p50 / hvc p50",
 				       RUN_DIST_FAULT, 0},
+	[RUN_METRIC_FAULTING_OVER_HVC] = {"faulting_over_hvc",
+					  "faulting access p50 / hvc p50",
+					  RUN_DIST_FAULTING_ACCESS, 0},
 };
 
 /* summary.json's key of each distribution, in a repetition and a run. */
@@ -76,6 +80,10 @@ bool run_rep_metric(const struct run_rep *rep, enum run_metric m, double *out)
 {
 	const struct run_dist *d = &rep->dist[rf_metrics[m].dist];
 
+	if (m == RUN_METRIC_FAULTING_OVER_HVC) {
+		*out = rep->faulting_ratio;
+		return rep->has_faulting_ratio;
+	}
 	if (rf_metrics[m].pct == 0) {
 		*out = rep->ratio;
 		return rep->has_ratio;
@@ -146,6 +154,9 @@ static int rf_reps(const struct json_node *per_rep, struct run_figures *rf)
 		}
 		r->has_ratio = json_read_num(
 			json_read_get(e, "fault_p50_over_hvc_p50"), &r->ratio);
+		r->has_faulting_ratio = json_read_num(
+			json_read_get(e, "faulting_access_p50_over_hvc_p50"),
+			&r->faulting_ratio);
 		rf_u64(json_read_get(e, "faults"), &r->faults);
 		rf_u64(json_read_get(e, "bbm"), &r->bbm);
 		rf_u64(json_read_get(e, "tlbi"), &r->tlbi);

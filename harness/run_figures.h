@@ -31,8 +31,13 @@ enum run_metric {
 	RUN_METRIC_FAULTING_ACCESS_P50,
 	/** The null-hvc floor (a trap to EL2 and back): p50. */
 	RUN_METRIC_HVC_P50,
-	/** fault p50 / hvc p50: the ratio that means something under TCG. */
+	/** fault p50 / hvc p50: EL2 handling time over a trap round trip. */
 	RUN_METRIC_FAULT_OVER_HVC,
+	/**
+	 * faulting access p50 / hvc p50: what a fault costs the guest, in
+	 * trap round trips (newer runs).
+	 */
+	RUN_METRIC_FAULTING_OVER_HVC,
 	RUN_METRIC_COUNT
 };
 
@@ -66,6 +71,9 @@ struct run_rep {
 	/** fault p50 / hvc p50 as summary.json gives it, when @has_ratio. */
 	double ratio;
 	bool has_ratio;
+	/** faulting access p50 / hvc p50, when @has_faulting_ratio. */
+	double faulting_ratio;
+	bool has_faulting_ratio;
 	/** Its faults, BBMs, TLBIs. */
 	uint64_t faults;
 	uint64_t bbm;
