@@ -150,7 +150,8 @@ static void bench_progress(const struct bench_state *b, unsigned i, double secs)
 	}
 	printf("faultline bench: [%u/%u] %s: %s in %.1f s, %zu of %u "
 	       "repetitions%s\n",
-	       i + 1, b->nitems, it->prefix, it->failed ? it->why : "ok", secs,
+	       i + 1, b->nitems, it->prefix,
+	       it->why[0] != '\0' ? it->why : "ok", secs,
 	       it->loaded ? it->rf.nreps : 0, b->a.reps, line);
 }
 
@@ -253,10 +254,9 @@ static void bench_table(const struct bench_state *b, FILE *out)
 
 		snprintf(row[0], sizeof(row[0]), "%s", it->prefix);
 		snprintf(row[1], sizeof(row[1]), "%s",
-			 it->failed ? (it->loaded && it->rf.livelock
-					       ? "livelock"
-					       : it->rf.verdict)
-				    : "ok");
+			 it->failed                      ? it->rf.verdict
+			 : it->loaded && it->rf.livelock ? "ok (livelock)"
+							 : "ok");
 		snprintf(row[2], sizeof(row[2]), "%zu", it->rf.nreps);
 		for (unsigned c = 3; c < ncols; c++) {
 			if (!rep_stats_metric_median(runs, 1, cols[c - 3], &med,

@@ -154,10 +154,10 @@ int run_figures_load(const char *dir, struct run_figures *rf, char *err,
 uint64_t run_figures_count(const struct run_figures *rf, const char *name);
 
 /**
- * Whether the run failed as a benchmark: a verdict other than ok, or a
- * livelock even when the scenario expected it (its figures are then of a
- * repetition cut short). The reason into @why ("livelock (expected by the
- * scenario)", "crashed").
+ * Whether the run failed as a benchmark: a verdict other than ok (a
+ * livelock the scenario expects is ok, as for `faultline run`; its
+ * livelocked repetition is cut short). The verdict into @why ("crashed",
+ * "ok (livelock, expected)").
  */
 bool run_figures_failed(const struct run_figures *rf, char *why, size_t size);
 

@@ -146,15 +146,23 @@ TEST(gbench_json, entries_per_repetition_and_metric)
 	json_read_free(&root);
 }
 
-/** A failed run: its repetitions are error entries with zero times; one without repetitions still gets one. */
+/**
+ * A failed run: its repetitions are error entries with zero times; one
+ * without repetitions still gets one. A livelock the scenario expects is
+ * no failure: its repetitions are entries like any other.
+ */
 TEST(gbench_json, failed_runs_are_error_entries)
 {
 	struct run_rep r1[1] = {gbt_rep(0, 200000, 600000)};
+	struct run_rep r2[1] = {gbt_rep(0, 300000, 700000)};
 	struct run_figures a = {.reps = r1, .nreps = 1, .livelock = true};
+	struct run_figures failed = {.reps = r2, .nreps = 1};
 	struct run_figures crashed = {.nreps = 0};
 	const struct run_figures *runs[] = {&a};
+	const struct run_figures *bad[] = {&failed};
 	const struct run_figures *bare[] = {&crashed};
 	struct gbench_scenario s[] = {{"pp/legacy", runs, 1},
+				      {"ff/prejudge", bad, 1},
 				      {"boom/prejudge", bare, 1}};
 	const struct json_node *e, *b;
 	struct json_node root;
@@ -162,31 +170,38 @@ TEST(gbench_json, failed_runs_are_error_entries)
 
 	strcpy(a.verdict, "ok");
 	strcpy(a.dir, "/r/pp");
+	strcpy(failed.verdict, "expectation-failed");
+	strcpy(failed.dir, "/r/ff");
 	strcpy(crashed.verdict, "crashed");
 	strcpy(crashed.dir, "/r/boom");
-	ASSERT_TRUE(gbt_roundtrip(s, 2, &root));
+	ASSERT_TRUE(gbt_roundtrip(s, 3, &root));
 	b = json_read_get(&root, "benchmarks");
-	/* pp: fault p50, p99, hvc p50 (one repetition each); boom: one. */
-	ASSERT_TRUE(b != NULL && b->n == 4);
+	/* pp and ff: fault p50, p99, hvc p50 (one repetition each); boom: one. */
+	ASSERT_TRUE(b != NULL && b->n == 7);
 	e = gbt_entry(&root, 0);
 	EXPECT_STREQ(json_read_str(json_read_get(e, "name"), ""),
 		     "pp/legacy/fault_p50");
+	EXPECT_TRUE(json_read_get(e, "error_occurred") == NULL);
+	EXPECT_TRUE(gbt_num(e, "real_time") == 200000);
+	e = gbt_entry(&root, 3);
+	EXPECT_STREQ(json_read_str(json_read_get(e, "name"), ""),
+		     "ff/prejudge/fault_p50");
 	EXPECT_TRUE(json_read_get(e, "error_occurred") != NULL &&
 		    json_read_get(e, "error_occurred")->boolean);
 	msg = json_read_str(json_read_get(e, "error_message"), "");
-	EXPECT_TRUE(strstr(msg, "livelock (expected by the scenario)") != NULL);
-	EXPECT_TRUE(strstr(msg, "/r/pp") != NULL);
+	EXPECT_TRUE(strstr(msg, "expectation-failed") != NULL);
+	EXPECT_TRUE(strstr(msg, "/r/ff") != NULL);
 	EXPECT_TRUE(gbt_num(e, "real_time") == 0 &&
 		    gbt_num(e, "iterations") == 0);
 	/* Its figures stay as counters. */
-	EXPECT_TRUE(gbt_num(e, "p50") == 200000 && gbt_num(e, "bbm") == 3);
-	e = gbt_entry(&root, 3);
+	EXPECT_TRUE(gbt_num(e, "p50") == 300000 && gbt_num(e, "bbm") == 3);
+	e = gbt_entry(&root, 6);
 	EXPECT_STREQ(json_read_str(json_read_get(e, "name"), ""),
 		     "boom/prejudge/fault_p50");
 	EXPECT_TRUE(strstr(json_read_str(json_read_get(e, "error_message"), ""),
 			   "crashed in /r/boom") != NULL);
 	EXPECT_TRUE(gbt_num(e, "repetitions") == 1 &&
-		    gbt_num(e, "family_index") == 3);
+		    gbt_num(e, "family_index") == 6);
 	json_read_free(&root);
 }
 
