@@ -350,3 +350,25 @@ int bench_args_parse(enum bench_args_cmd cmd, int argc, char *const *argv,
 	}
 	return ba_check(a, err, err_size);
 }
+
+int bench_args_start(enum bench_args_cmd cmd, int argc, char *const *argv,
+		     struct bench_args *a)
+{
+	const char *name = cmd == BENCH_ARGS_BENCH ? "bench" : "compare";
+	char err[256];
+
+	if (bench_args_parse(cmd, argc - 1, argv + 1, a, err, sizeof(err)) !=
+	    0) {
+		fprintf(stderr,
+			"faultline %s: %s\n(faultline %s --help for details)\n",
+			name, err, name);
+		return 2;
+	}
+	if (a->help) {
+		fputs(cmd == BENCH_ARGS_BENCH ? bench_args_bench_usage()
+					      : bench_args_compare_usage(),
+		      stdout);
+		return 0;
+	}
+	return -1;
+}

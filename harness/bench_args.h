@@ -74,6 +74,15 @@ struct bench_args {
 int bench_args_parse(enum bench_args_cmd cmd, int argc, char *const *argv,
 		     struct bench_args *a, char *err, size_t err_size);
 
+/**
+ * The start of both commands: parses @argv (@argv[0] the program) into
+ * @a; on a mistake prints it with a pointer to --help, on --help prints
+ * the usage. Returns -1 when the command should go on, else the exit
+ * status to end with (2 for a mistake, 0 after the help).
+ */
+int bench_args_start(enum bench_args_cmd cmd, int argc, char *const *argv,
+		     struct bench_args *a);
+
 /** The usage text of `faultline bench`. */
 const char *bench_args_bench_usage(void);
 

@@ -286,14 +286,12 @@ static void bench_table(const struct bench_state *b, FILE *out)
 /* The bench directory's manifest: what was asked for. */
 static int bench_manifest(const struct bench_state *b, const char *path)
 {
-	FILE *f = fopen(path, "w");
 	struct json_writer w;
 	int ret;
 
-	if (f == NULL) {
+	if (json_file_open(&w, path) != 0) {
 		return -ERR_IO;
 	}
-	json_init(&w, f);
 	json_object_begin(&w);
 	manifest_json_command(&w, "faultline", b->argc, b->argv);
 	json_key(&w, "backend");
@@ -329,10 +327,7 @@ static int bench_manifest(const struct bench_state *b, const char *path)
 	json_key(&w, "dir");
 	json_string(&w, b->dir);
 	json_object_end(&w);
-	ret = json_finish(&w);
-	if (fclose(f) != 0 && ret == 0) {
-		ret = -ERR_IO;
-	}
+	ret = json_file_close(&w);
 	return ret;
 }
 
@@ -457,7 +452,6 @@ static int bench_all(struct bench_state *b)
 int bench_cmd_main(int argc, char *const *argv)
 {
 	struct bench_state *b = calloc(1, sizeof(*b));
-	char err[256];
 	int status;
 
 	if (b == NULL) {
@@ -467,16 +461,9 @@ int bench_cmd_main(int argc, char *const *argv)
 	b->argc = argc;
 	b->argv = argv;
 	signal(SIGPIPE, SIG_IGN);
-	if (bench_args_parse(BENCH_ARGS_BENCH, argc - 1, argv + 1, &b->a, err,
-			     sizeof(err)) != 0) {
-		fprintf(stderr,
-			"faultline bench: %s\n(faultline bench --help for "
-			"details)\n",
-			err);
-		status = 2;
-	} else if (b->a.help) {
-		fputs(bench_args_bench_usage(), stdout);
-		status = 0;
+	status = bench_args_start(BENCH_ARGS_BENCH, argc, argv, &b->a);
+	if (status >= 0) {
+		/* A mistake or --help: said. */
 	} else if (bench_check(b) != 0) {
 		status = 2;
 	} else if (bench_dir(b) != 0) {

@@ -418,14 +418,12 @@ static void cmp_sides(struct cmp_state *c)
 /* manifest.json: the exact command, both sides, what ran. */
 static int cmp_manifest(const struct cmp_state *c, const char *path)
 {
-	FILE *f = fopen(path, "w");
 	struct json_writer w;
 	int ret;
 
-	if (f == NULL) {
+	if (json_file_open(&w, path) != 0) {
 		return -ERR_IO;
 	}
-	json_init(&w, f);
 	json_object_begin(&w);
 	manifest_json_command(&w, "faultline", c->argc, c->argv);
 	for (unsigned s = 0; s < 2; s++) {
@@ -493,10 +491,7 @@ static int cmp_manifest(const struct cmp_state *c, const char *path)
 	json_key(&w, "dir");
 	json_string(&w, c->dir);
 	json_object_end(&w);
-	ret = json_finish(&w);
-	if (fclose(f) != 0 && ret == 0) {
-		ret = -ERR_IO;
-	}
+	ret = json_file_close(&w);
 	return ret;
 }
 
@@ -670,7 +665,6 @@ static int cmp_main(struct cmp_state *c)
 int compare_cmd_main(int argc, char *const *argv)
 {
 	struct cmp_state *c = calloc(1, sizeof(*c));
-	char err[256];
 	int status;
 
 	if (c == NULL) {
@@ -680,17 +674,8 @@ int compare_cmd_main(int argc, char *const *argv)
 	c->argc = argc;
 	c->argv = argv;
 	signal(SIGPIPE, SIG_IGN);
-	if (bench_args_parse(BENCH_ARGS_COMPARE, argc - 1, argv + 1, &c->a, err,
-			     sizeof(err)) != 0) {
-		fprintf(stderr,
-			"faultline compare: %s\n(faultline compare --help for "
-			"details)\n",
-			err);
-		status = 2;
-	} else if (c->a.help) {
-		fputs(bench_args_compare_usage(), stdout);
-		status = 0;
-	} else {
+	status = bench_args_start(BENCH_ARGS_COMPARE, argc, argv, &c->a);
+	if (status < 0) {
 		status = cmp_main(c);
 	}
 	for (unsigned i = 0; i < BENCH_ARGS_MAX_SCENARIOS; i++) {

@@ -381,14 +381,12 @@ static void cr_json_scenario(struct json_writer *w,
 
 int compare_report_json(const struct compare_report *r, const char *path)
 {
-	FILE *f = fopen(path, "w");
 	struct json_writer w;
 	int ret;
 
-	if (f == NULL) {
+	if (json_file_open(&w, path) != 0) {
 		return -ERR_IO;
 	}
-	json_init(&w, f);
 	json_object_begin(&w);
 	json_key(&w, "backend");
 	json_string(&w, r->backend);
@@ -411,9 +409,6 @@ int compare_report_json(const struct compare_report *r, const char *path)
 	}
 	json_array_end(&w);
 	json_object_end(&w);
-	ret = json_finish(&w);
-	if (fclose(f) != 0 && ret == 0) {
-		ret = -ERR_IO;
-	}
+	ret = json_file_close(&w);
 	return ret != 0 ? -ERR_IO : 0;
 }

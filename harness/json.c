@@ -219,3 +219,24 @@ int json_finish(struct json_writer *w)
 	}
 	return 0;
 }
+
+int json_file_open(struct json_writer *w, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		return -ERR_IO;
+	}
+	json_init(w, f);
+	return 0;
+}
+
+int json_file_close(struct json_writer *w)
+{
+	int ret = json_finish(w);
+
+	if (fclose(w->out) != 0 && ret == 0) {
+		ret = -ERR_IO;
+	}
+	return ret;
+}

@@ -32,6 +32,18 @@ struct json_writer {
 /** Starts a document on @out. */
 void json_init(struct json_writer *w, FILE *out);
 
+/**
+ * Opens @path for writing and starts @w on it. Returns 0, or -ERR_IO
+ * (errno says why) when the file cannot be made.
+ */
+int json_file_open(struct json_writer *w, const char *path);
+
+/**
+ * Ends the document json_file_open() began and closes its file. Returns
+ * 0, or -ERR_IO when a write or the close failed.
+ */
+int json_file_close(struct json_writer *w);
+
 /** Writes @s (NUL-terminated) to @out as a quoted, escaped JSON string. */
 void json_write_escaped(FILE *out, const char *s);
 

@@ -208,15 +208,13 @@ void manifest_json_machine(struct json_writer *w)
 
 int manifest_write(const struct manifest *m, const char *path)
 {
-	FILE *f = fopen(path, "w");
 	struct json_writer w;
 	char id[2 * 64 + 1];
 	int ret;
 
-	if (f == NULL) {
+	if (json_file_open(&w, path) != 0) {
 		return -ERR_IO;
 	}
-	json_init(&w, f);
 	json_object_begin(&w);
 	manifest_json_command(&w, "faultline", m->argc, m->argv);
 	manifest_setup(&w, m);
@@ -236,9 +234,6 @@ int manifest_write(const struct manifest *m, const char *path)
 	json_key(&w, "dir");
 	json_string(&w, m->dir);
 	json_object_end(&w);
-	ret = json_finish(&w);
-	if (fclose(f) != 0 && ret == 0) {
-		ret = -ERR_IO;
-	}
+	ret = json_file_close(&w);
 	return ret;
 }

@@ -188,16 +188,14 @@ static void report_json_files(struct json_writer *w, const struct report *r)
 int report_write_summary(const struct report *r, const char *lines,
 			 const char *path)
 {
-	FILE *f = fopen(path, "w");
 	const struct trace_data *td = r->trace_present ? r->td : NULL;
 	struct json_writer w;
 	int code;
 	int ret;
 
-	if (f == NULL) {
+	if (json_file_open(&w, path) != 0) {
 		return -ERR_IO;
 	}
-	json_init(&w, f);
 	json_object_begin(&w);
 	json_key(&w, "verdict");
 	json_string(&w, verdict_name(r->verdict));
@@ -279,9 +277,6 @@ int report_write_summary(const struct report *r, const char *lines,
 	json_key(&w, "report");
 	report_json_lines(&w, lines);
 	json_object_end(&w);
-	ret = json_finish(&w);
-	if (fclose(f) != 0 && ret == 0) {
-		ret = -ERR_IO;
-	}
+	ret = json_file_close(&w);
 	return ret;
 }

@@ -243,14 +243,12 @@ static void sw_json_ns(struct json_writer *w, const char *key, bool has,
 
 int sweep_write_json(const struct sweep *sw, const char *path)
 {
-	FILE *f = fopen(path, "w");
 	struct json_writer w;
 	int ret;
 
-	if (f == NULL) {
+	if (json_file_open(&w, path) != 0) {
 		return -ERR_IO;
 	}
-	json_init(&w, f);
 	json_object_begin(&w);
 	json_key(&w, "param");
 	json_string(&w, sw->param);
@@ -300,10 +298,7 @@ int sweep_write_json(const struct sweep *sw, const char *path)
 	}
 	json_array_end(&w);
 	json_object_end(&w);
-	ret = json_finish(&w);
-	if (fclose(f) != 0 && ret == 0) {
-		ret = -ERR_IO;
-	}
+	ret = json_file_close(&w);
 	return ret;
 }
 

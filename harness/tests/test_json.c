@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <faultline/err.h>
 #include <faultline/test.h>
@@ -176,4 +177,30 @@ TEST(harness_json, too_deep_fails)
 	EXPECT_EQ_INT(json_finish(&w), -ERR_INVAL);
 	json_buf_close(&b);
 	free(b.text);
+}
+
+/** A document written to a file: what is read back, and a path that cannot be made. */
+TEST(harness_json, file_open_and_close)
+{
+	char path[] = "/tmp/faultline-json-XXXXXX";
+	struct json_writer w;
+	char text[64] = "";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	ASSERT_TRUE(fd >= 0);
+	close(fd);
+	ASSERT_EQ_INT(json_file_open(&w, path), 0);
+	json_object_begin(&w);
+	json_key_hex(&w, "ipa", 0x80000000u);
+	json_key_u64(&w, "n", 7);
+	json_object_end(&w);
+	EXPECT_EQ_INT(json_file_close(&w), 0);
+	f = fopen(path, "r");
+	ASSERT_TRUE(f != NULL);
+	EXPECT_EQ(fread(text, 1, sizeof(text) - 1, f), 36u);
+	fclose(f);
+	unlink(path);
+	EXPECT_STREQ(text, "{\n  \"ipa\": \"0x80000000\",\n  \"n\": 7\n}\n");
+	EXPECT_EQ_INT(json_file_open(&w, "/nonexistent/dir/x.json"), -ERR_IO);
 }
