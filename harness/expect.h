@@ -74,6 +74,11 @@ struct expect_result {
 	const struct expect *e;
 	/** False when it does not hold on this run's backend (skipped). */
 	bool applies;
+	/**
+	 * Why it was skipped when the scope (backend, policy) was not the
+	 * reason, else NULL: the run's trace cannot say (tracing=off).
+	 */
+	const char *skip_why;
 	/** The run produced the metric (a latency needs samples...). */
 	bool available;
 	double observed;

@@ -443,6 +443,38 @@ static void ck_pass(struct ck *c, const struct ck_bind *b, void *const *states,
 	}
 }
 
+/*
+ * Whether the run traced lean (its knob record says tracing_off): lean
+ * tracing drops the fault path's events, so no rule can be checked on
+ * what is left, and "clean" would only mean "nothing recorded".
+ */
+static bool ck_lean(const struct trace_data *td)
+{
+	uint16_t knob = UINT16_MAX;
+
+	for (size_t i = 0; i < td->nevents; i++) {
+		if (strcmp(td->events[i].name, "knob") == 0) {
+			knob = td->events[i].id;
+		}
+	}
+	for (size_t i = 0; knob != UINT16_MAX && i < td->nrecords; i++) {
+		const struct trace_record *r = &td->records[i];
+		uint64_t name, value;
+		const char *nm;
+
+		if (r->id != knob || !trace_data_field(td, r, "name", &name) ||
+		    !trace_data_field(td, r, "value", &value)) {
+			continue;
+		}
+		nm = trace_data_enum_name(td, "KNOB", name);
+		if (nm != NULL && strcmp(nm, "tracing_off") == 0 &&
+		    value != 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 int check_run(const struct trace_data *td, const struct check_options *o,
 	      struct check_result *res)
 {
@@ -451,6 +483,7 @@ int check_run(const struct trace_data *td, const struct check_options *o,
 	uint32_t masks[CHECK_NRULES] = {0};
 	struct ck_bind b;
 	uint64_t t0 = ck_now_ns();
+	bool lean;
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -463,15 +496,19 @@ int check_run(const struct trace_data *td, const struct check_options *o,
 		free(c.vmid_ran);
 		return -ERR_NOMEM;
 	}
+	lean = ck_lean(td);
+	res->lean = lean;
 	for (unsigned k = 0; k < CHECK_NRULES && ret == 0; k++) {
 		const struct ck_rule *rule = ck_rules[k];
 		uint32_t missing = rule->needs & ~b.present;
 
-		if (missing != 0) {
+		if (lean || missing != 0) {
 			unsigned n = rule->desc.number;
 
 			res->unchecked[n] = true;
-			res->missing[n] = ck_ev_names[__builtin_ctz(missing)];
+			res->missing[n] =
+				lean ? NULL
+				     : ck_ev_names[__builtin_ctz(missing)];
 			continue;
 		}
 		states[k] = calloc(1, rule->state_size);
@@ -513,7 +550,11 @@ char *check_verdict(const struct check_result *res, char *buf, size_t size)
 		checked += !res->unchecked[r];
 		broken += res->count[r] != 0;
 	}
-	if (res->total == 0) {
+	if (res->total == 0 && checked == 0) {
+		/* Nothing was checked: not "clean" (a lean trace, say). */
+		n = (size_t)snprintf(buf, size, "no rule checked (%zu records)",
+				     res->nrecords);
+	} else if (res->total == 0) {
 		n = (size_t)snprintf(buf, size, "clean (%u rules, %zu records)",
 				     checked, res->nrecords);
 	} else {

@@ -138,7 +138,10 @@ static void rep_rules(const struct check_result *res, FILE *out)
 			shown += res->v[i].rule == r;
 		}
 		fprintf(out, "  %u %-36s ", r, d->name);
-		if (res->unchecked[r]) {
+		if (res->unchecked[r] && res->lean) {
+			fprintf(out, "not checked: tracing=off dropped the "
+				     "events it needs\n");
+		} else if (res->unchecked[r]) {
 			fprintf(out, "not checked: the trace has no %s event\n",
 				res->missing[r]);
 		} else if (res->count[r] == 0) {

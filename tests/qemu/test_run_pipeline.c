@@ -127,6 +127,29 @@ TEST(qemu_pipeline, set_changes_a_parameter)
 	qemu_temp_free(scn);
 }
 
+/**
+ * tracing=off (lean tracing): expectations on fault-path counts and the
+ * rule checker say they could not be checked, not that they failed or
+ * that the trace is clean; the guest's own figures are still checked.
+ */
+TEST(qemu_pipeline, lean_trace_is_not_checked)
+{
+	struct qemu_run run;
+
+	ASSERT_TRUE(qemu_run(&run, "scenarios/first-touch.scn --append "
+				   "tracing=off"));
+	EXPECT_EQ_INT(run.status, 0);
+	EXPECT_TRUE(strstr(run.summary, "\"verdict\": \"ok\"") != NULL);
+	EXPECT_TRUE(strstr(run.out, "expect faults == 4096*1: skipped (not "
+				    "checked: tracing=off records no "
+				    "fault-path events)") != NULL);
+	EXPECT_TRUE(strstr(run.out, "expect latency.access.n == 4096*1: ok "
+				    "(4096)") != NULL);
+	EXPECT_TRUE(strstr(run.out, "rule check: no rule checked") != NULL);
+	EXPECT_TRUE(strstr(run.out, "rule check: clean") == NULL);
+	qemu_run_free(&run);
+}
+
 /** --sweep of two values: two complete runs and a two-row table, also as sweep.csv and sweep.json. */
 TEST(qemu_pipeline, sweep_two_values_table)
 {

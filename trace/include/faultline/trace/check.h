@@ -91,6 +91,11 @@ struct check_result {
 	uint64_t total;
 	/** Rules not checked: the schema lacks an event they need. */
 	bool unchecked[CHECK_NRULES + 1];
+	/**
+	 * The run traced lean (tracing=off): its fault-path events were
+	 * dropped, so no rule was checked.
+	 */
+	bool lean;
 	/** The event that was missing, for the rules not checked. */
 	const char *missing[CHECK_NRULES + 1];
 	/** Records read. */
