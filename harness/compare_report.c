@@ -320,7 +320,9 @@ static void cr_json_metric(struct json_writer *w,
 		json_fixed(w, cm->u.p, 8);
 		json_key(w, "method");
 		json_string(w, cm->u.method == MANN_WHITNEY_EXACT ? "exact"
-								  : "normal");
+			       : cm->u.method == MANN_WHITNEY_EXACT_TIES
+				       ? "exact_ties"
+				       : "normal");
 		json_key(w, "z");
 		json_fixed(w, cm->u.z, 4);
 		json_key(w, "ties");

@@ -64,6 +64,54 @@ double mann_whitney_exact_cdf(size_t m, size_t n, double u)
 	return below / total;
 }
 
+/*
+ * Two-sided p of rank sum @w_obs (doubled: midranks are halves) of @n1 of
+ * the @n doubled midranks @r2, counting every way of choosing n1 of them:
+ * the share of choices whose sum lies at least as far from its mean as
+ * the observed one. Doubled ranks keep the sums integers, so "as far"
+ * has no rounding. -1 when memory runs out.
+ */
+static double mw_perm_p(const long *r2, size_t n, size_t n1, long w_obs)
+{
+	size_t *idx = malloc(n1 * sizeof(*idx));
+	long total = 0, dist;
+	double all = 0, extreme = 0;
+
+	if (idx == NULL) {
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		total += r2[i];
+	}
+	/* The mean of n1 ranks' sum, times n: n1 * total; compare times n. */
+	dist = labs(w_obs * (long)n - (long)n1 * total);
+	for (size_t i = 0; i < n1; i++) {
+		idx[i] = i;
+	}
+	for (;;) {
+		long w = 0;
+		size_t k;
+
+		for (size_t i = 0; i < n1; i++) {
+			w += r2[idx[i]];
+		}
+		all += 1;
+		extreme += labs(w * (long)n - (long)n1 * total) >= dist;
+		/* The next combination in lexicographic order. */
+		for (k = n1; k > 0 && idx[k - 1] == n - n1 + k - 1; k--) {
+		}
+		if (k == 0) {
+			break;
+		}
+		idx[k - 1]++;
+		for (size_t i = k; i < n1; i++) {
+			idx[i] = idx[i - 1] + 1;
+		}
+	}
+	free(idx);
+	return extreme / all;
+}
+
 /* Two-sided p of the normal approximation, with the variance's tie term. */
 static void mw_normal(struct mann_whitney *r, double tie_sum)
 {
@@ -96,6 +144,8 @@ int mann_whitney_test(const double *x, size_t n1, const double *y, size_t n2,
 {
 	size_t n = n1 + n2;
 	struct mw_item *all;
+	long *r2;
+	long w2 = 0;
 	double rank_sum = 0, tie_sum = 0;
 
 	*r = (struct mann_whitney){.n1 = n1, .n2 = n2, .p = 1};
@@ -103,7 +153,10 @@ int mann_whitney_test(const double *x, size_t n1, const double *y, size_t n2,
 		return -ERR_INVAL;
 	}
 	all = malloc(n * sizeof(*all));
-	if (all == NULL) {
+	r2 = malloc(n * sizeof(*r2));
+	if (all == NULL || r2 == NULL) {
+		free(all);
+		free(r2);
 		return -ERR_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -111,6 +164,7 @@ int mann_whitney_test(const double *x, size_t n1, const double *y, size_t n2,
 		all[i].v = i < n1 ? x[i] : y[i - n1];
 		if (isnan(all[i].v)) {
 			free(all);
+			free(r2);
 			return -ERR_INVAL;
 		}
 	}
@@ -126,8 +180,11 @@ int mann_whitney_test(const double *x, size_t n1, const double *y, size_t n2,
 		t = (double)(j - i + 1);
 		rank = (double)(i + j + 2) / 2.0;
 		for (size_t k = i; k <= j; k++) {
+			/* Twice the midrank: i + j + 2, a whole number. */
+			r2[k] = (long)(i + j + 2);
 			if (all[k].first) {
 				rank_sum += rank;
+				w2 += r2[k];
 			}
 		}
 		tie_sum += t * t * t - t;
@@ -143,13 +200,27 @@ int mann_whitney_test(const double *x, size_t n1, const double *y, size_t n2,
 			n1, n2, r->u1 < r->u2 ? r->u1 : r->u2);
 
 		if (cdf < 0) {
+			free(r2);
 			return -ERR_NOMEM;
 		}
 		/* U is symmetric about n1*n2/2: both tails are alike. */
 		r->method = MANN_WHITNEY_EXACT;
 		r->p = 2.0 * cdf > 1.0 ? 1.0 : 2.0 * cdf;
+		free(r2);
 		return 0;
 	}
+	if (r->ties && n <= MANN_WHITNEY_PERM_MAX) {
+		double p = mw_perm_p(r2, n, n1, w2);
+
+		free(r2);
+		if (p < 0) {
+			return -ERR_NOMEM;
+		}
+		r->method = MANN_WHITNEY_EXACT_TIES;
+		r->p = p;
+		return 0;
+	}
+	free(r2);
 	mw_normal(r, tie_sum);
 	return 0;
 }

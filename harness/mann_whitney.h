@@ -9,9 +9,12 @@
  * counting one half; U1 + U2 = n1 * n2. Without ties and with at most
  * MANN_WHITNEY_EXACT_MAX samples on each side, the p-value comes from the
  * exact distribution of U under the null hypothesis (every arrangement of
- * the n1 + n2 ranks equally likely). Otherwise it comes from the normal
- * approximation, with the variance corrected for ties and a continuity
- * correction of one half.
+ * the n1 + n2 ranks equally likely). With ties and at most
+ * MANN_WHITNEY_PERM_MAX samples in all, it comes from the same null
+ * hypothesis by enumerating every split of the pooled midranks (ties
+ * are common under QEMU: the timer counts 16 ns steps). Otherwise it
+ * comes from the normal approximation, with the variance corrected for
+ * ties and a continuity correction of one half.
  */
 #ifndef FAULTLINE_HARNESS_MANN_WHITNEY_H
 #define FAULTLINE_HARNESS_MANN_WHITNEY_H
@@ -27,10 +30,18 @@
  */
 #define MANN_WHITNEY_EXACT_MAX 25
 
+/**
+ * Most samples in all for the enumeration with ties: C(20, 10) = 184 756
+ * splits, a few milliseconds.
+ */
+#define MANN_WHITNEY_PERM_MAX 20
+
 /** How the p-value was worked out. */
 enum mann_whitney_method {
 	/** The exact distribution of U (no ties, small samples). */
 	MANN_WHITNEY_EXACT,
+	/** Every split of the tied midranks enumerated (ties, small samples). */
+	MANN_WHITNEY_EXACT_TIES,
 	/** The normal approximation, tie and continuity corrected. */
 	MANN_WHITNEY_NORMAL,
 };

@@ -105,24 +105,64 @@ TEST(mann_whitney, exact_nine_against_nine)
 }
 
 /**
- * Ties take the normal approximation. 1 2 2 3 against 2 3 3 4: ranks 1,
- * 3, 3, 6 for the first side (the 2s share 3, the 3s share 6), so R1 = 13,
- * U1 = 13 - 10 = 3, U2 = 13; mu = 8; two groups of three tied give
- * sum(t^3 - t) = 48, var = 16/12 * (9 - 48/56) = 10.857; z = (13 - 8 -
- * 0.5) / 3.2950 = 1.3657; p = erfc(z / sqrt 2) = 0.17203.
+ * Small samples with ties: every split enumerated. 1 2 2 3 against 2 3 3
+ * 4: pooled midranks 1, 3, 3, 3, 6, 6, 6, 8 (the 2s share 3, the 3s 6);
+ * the first side's sum is 13, 5 below the mean 18. Of the C(8, 4) = 70
+ * ways to pick four ranks, those as far from 18: sum 10 (1, 3, 3, 3: one
+ * way), sum 13 (1, 3, 3, 6: 3 x 3 = 9 ways), and their mirror images 26
+ * and 23 (10 ways): p = 20 / 70 = 2 / 7. U1 = 13 - 10 = 3, U2 = 13.
  */
-TEST(mann_whitney, normal_with_ties)
+TEST(mann_whitney, exact_with_ties)
 {
 	const double x[] = {1, 2, 2, 3};
 	const double y[] = {2, 3, 3, 4};
 	struct mann_whitney r;
 
 	ASSERT_EQ_INT(mann_whitney_test(x, 4, y, 4, &r), 0);
-	EXPECT_EQ_INT(r.method, MANN_WHITNEY_NORMAL);
+	EXPECT_EQ_INT(r.method, MANN_WHITNEY_EXACT_TIES);
 	EXPECT_TRUE(r.ties);
 	EXPECT_TRUE(r.u1 == 3 && r.u2 == 13);
-	EXPECT_TRUE(mw_close(r.z, 1.365698, 1e-5));
-	EXPECT_TRUE(mw_close(r.p, 0.172034, 1e-5));
+	EXPECT_TRUE(mw_close(r.p, 2.0 / 7.0, 1e-12));
+}
+
+/**
+ * Nine against nine completely apart, with ties inside each side (as
+ * 16 ns timer steps make them): only the two extreme splits are as far,
+ * p = 2 / C(18, 9) = 2 / 48620, as without ties.
+ */
+TEST(mann_whitney, exact_with_ties_fully_separated)
+{
+	const double x[] = {10, 10, 11, 12, 12, 13, 14, 15, 15};
+	const double y[] = {1, 2, 2, 3, 4, 5, 5, 6, 7};
+	struct mann_whitney r;
+
+	ASSERT_EQ_INT(mann_whitney_test(x, 9, y, 9, &r), 0);
+	EXPECT_EQ_INT(r.method, MANN_WHITNEY_EXACT_TIES);
+	EXPECT_TRUE(r.u1 == 81 && r.u2 == 0);
+	EXPECT_TRUE(mw_close(r.p, 2.0 / 48620.0, 1e-12));
+}
+
+/**
+ * Ties in more than MANN_WHITNEY_PERM_MAX samples take the normal
+ * approximation. Six 1s and five 2s against six 2s and five 3s: the 1s
+ * share rank 3.5, the eleven 2s rank 12, the 3s rank 20, so R1 = 6 x 3.5
+ * + 5 x 12 = 81, U1 = 81 - 66 = 15, U2 = 106, mu = 60.5; sum(t^3 - t) =
+ * 210 + 1320 + 120 = 1650, var = 121/12 x (23 - 1650/462) = 195.905;
+ * z = (106 - 60.5 - 0.5) / 13.9966 = 3.21507; p = erfc(z / sqrt 2) =
+ * 0.0013041.
+ */
+TEST(mann_whitney, normal_with_ties)
+{
+	const double x[] = {1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2};
+	const double y[] = {2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3};
+	struct mann_whitney r;
+
+	ASSERT_EQ_INT(mann_whitney_test(x, 11, y, 11, &r), 0);
+	EXPECT_EQ_INT(r.method, MANN_WHITNEY_NORMAL);
+	EXPECT_TRUE(r.ties);
+	EXPECT_TRUE(r.u1 == 15 && r.u2 == 106);
+	EXPECT_TRUE(mw_close(r.z, 3.215067, 1e-5));
+	EXPECT_TRUE(mw_close(r.p, 0.00130414, 1e-4));
 }
 
 /**
