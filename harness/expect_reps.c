@@ -10,7 +10,12 @@ static void expect_reps_merge(const struct expect *e, unsigned n,
 			      struct expect_result *out)
 {
 	for (unsigned i = 0; i < n; i++) {
-		if (e[i].kind != EXPECT_METRIC) {
+		/*
+		 * Whether an expectation applies is the whole run's to say:
+		 * a repetition's records lack the knob records (tracing=off)
+		 * that come before the first.
+		 */
+		if (e[i].kind != EXPECT_METRIC || !out[i].applies) {
 			continue;
 		}
 		if (first || (out[i].ok && !rep[i].ok)) {
