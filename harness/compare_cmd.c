@@ -394,14 +394,22 @@ static void cmp_sides(struct cmp_state *c)
 	if (!c->has_base) {
 		for (unsigned s = 0; s < 2; s++) {
 			const char *ap = cmp_append(c, s);
+			const char *p = cmp_policy(c, s);
+			char pol[48], app[96] = "";
 
-			snprintf(sd[s].label, sizeof(sd[s].label),
-				 "policy %s%s%s%s", sd[s].policy,
-				 c->a.vs_append != NULL ? ", --append \"" : "",
-				 c->a.vs_append == NULL ? ""
-				 : ap != NULL           ? ap
-							: "",
-				 c->a.vs_append != NULL ? "\"" : "");
+			/* No apostrophes: labels go into gnuplot strings. */
+			snprintf(pol, sizeof(pol), "%s%s",
+				 p != NULL ? "policy " : "the scenario policy",
+				 p != NULL ? p : "");
+			if (c->a.vs_append != NULL) {
+				snprintf(app, sizeof(app), "%s%s%s",
+					 ap != NULL ? ", --append \""
+						    : ", no --append",
+					 ap != NULL ? ap : "",
+					 ap != NULL ? "\"" : "");
+			}
+			snprintf(sd[s].label, sizeof(sd[s].label), "%s%s", pol,
+				 app);
 		}
 		return;
 	}
