@@ -293,3 +293,30 @@ unsigned qemu_count_boots(const struct trace_data *td, unsigned cpu)
 	}
 	return boots;
 }
+
+size_t qemu_count_events(const struct trace_data *td, const char *name,
+			 const char *field, uint64_t value)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < td->nrecords; i++) {
+		const struct trace_record *r = &td->records[i];
+		uint64_t v;
+
+		if (strcmp(qemu_event_name(td, r), name) != 0) {
+			continue;
+		}
+		if (field == NULL ||
+		    (trace_data_field(td, r, field, &v) && v == value)) {
+			n++;
+		}
+	}
+	return n;
+}
+
+bool qemu_all_done(const struct qemu_run *run, unsigned n)
+{
+	return qemu_count_events(&run->trace, "vcpu_stop", NULL, 0) == n &&
+	       qemu_count_events(&run->trace, "vcpu_stop", "why",
+				 TRACE_VCPU_STOP_DONE) == n;
+}

@@ -100,6 +100,13 @@ uint64_t qemu_field(const struct trace_data *td, const struct trace_record *r,
 const char *qemu_event_name(const struct trace_data *td,
 			    const struct trace_record *r);
 
+/** Records named @name whose @field equals @value (@field NULL: all). */
+size_t qemu_count_events(const struct trace_data *td, const char *name,
+			 const char *field, uint64_t value);
+
+/** True when the run's @n vCPUs all stopped, every one having finished. */
+bool qemu_all_done(const struct qemu_run *run, unsigned n);
+
 /**
  * Counts complete dual-step boots of @cpu: the sequence boot_tables_on,
  * trampoline_entered, runtime_tables_on, tlbi (alle2, nsh), cpu_up with

@@ -20,27 +20,6 @@
 #define SCN_DATA_IPA UINT64_C(0x80000000)
 #define SCN_PAGE UINT64_C(0x1000)
 
-/* Records named @name whose @field equals @value (@field NULL: all). */
-static size_t scn_count(const struct trace_data *td, const char *name,
-			const char *field, uint64_t value)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < td->nrecords; i++) {
-		const struct trace_record *r = &td->records[i];
-		uint64_t v;
-
-		if (strcmp(qemu_event_name(td, r), name) != 0) {
-			continue;
-		}
-		if (field == NULL ||
-		    (trace_data_field(td, r, field, &v) && v == value)) {
-			n++;
-		}
-	}
-	return n;
-}
-
 /*
  * Per page of [base, base + npages pages): how many s2_fault_exit records
  * ended with @outcome there, into @counts.
@@ -65,14 +44,6 @@ static void scn_outcomes_per_page(const struct trace_data *td, uint64_t base,
 	}
 }
 
-/* True when all @nvcpus vCPUs of the run stopped having finished. */
-static bool scn_all_done(const struct qemu_run *run, unsigned nvcpus)
-{
-	return scn_count(&run->trace, "vcpu_stop", NULL, 0) == nvcpus &&
-	       scn_count(&run->trace, "vcpu_stop", "why",
-			 TRACE_VCPU_STOP_DONE) == nvcpus;
-}
-
 /** first-touch: 4096 translation faults, each page mapped exactly once, every write timed. */
 TEST(qemu_scenario, first_touch_maps_every_page_once)
 {
@@ -82,7 +53,7 @@ TEST(qemu_scenario, first_touch_maps_every_page_once)
 	ASSERT_TRUE(qemu_run(&run, "scenarios/first-touch.scn"));
 	EXPECT_EQ_INT(run.status, 0);
 	EXPECT_EQ_INT(run.trace_status, 0);
-	EXPECT_TRUE(scn_all_done(&run, 1));
+	EXPECT_TRUE(qemu_all_done(&run, 1));
 	scn_outcomes_per_page(&run.trace, SCN_DATA_IPA, 4096,
 			      TRACE_OUTCOME_MAPPED, mapped);
 	for (unsigned p = 0; p < 4096; p++) {
@@ -91,17 +62,20 @@ TEST(qemu_scenario, first_touch_maps_every_page_once)
 			break;
 		}
 	}
-	EXPECT_EQ(scn_count(&run.trace, "s2_fault_enter", NULL, 0), 4096u);
-	EXPECT_EQ(scn_count(&run.trace, "s2_fault_exit", NULL, 0), 4096u);
-	EXPECT_EQ(scn_count(&run.trace, "bbm_break", NULL, 0), 0u);
-	EXPECT_EQ(scn_count(&run.trace, "guest_access", "access",
-			    TRACE_ACCESS_WRITE),
+	EXPECT_EQ(qemu_count_events(&run.trace, "s2_fault_enter", NULL, 0),
 		  4096u);
-	EXPECT_EQ(scn_count(&run.trace, "guest_access", "access",
-			    TRACE_ACCESS_HVC),
+	EXPECT_EQ(qemu_count_events(&run.trace, "s2_fault_exit", NULL, 0),
+		  4096u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "bbm_break", NULL, 0), 0u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "guest_access", "access",
+				    TRACE_ACCESS_WRITE),
+		  4096u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "guest_access", "access",
+				    TRACE_ACCESS_HVC),
 		  256u);
 	/* The guest's MMU is on: no cache maintenance on these maps. */
-	EXPECT_EQ(scn_count(&run.trace, "cmo", "why", TRACE_CMO_WHY_FIRST_MAP),
+	EXPECT_EQ(qemu_count_events(&run.trace, "cmo", "why",
+				    TRACE_CMO_WHY_FIRST_MAP),
 		  0u);
 	EXPECT_TRUE(strstr(run.summary, "\"verdict\": \"ok\"") != NULL);
 	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
@@ -119,7 +93,7 @@ TEST(qemu_scenario, same_gpa_race_maps_each_page_once)
 	ASSERT_TRUE(qemu_run(&run, "scenarios/same-gpa-race.scn --smp 4"));
 	EXPECT_EQ_INT(run.status, 0);
 	EXPECT_EQ_INT(run.trace_status, 0);
-	EXPECT_TRUE(scn_all_done(&run, 4));
+	EXPECT_TRUE(qemu_all_done(&run, 4));
 	scn_outcomes_per_page(&run.trace, SCN_DATA_IPA, 1024,
 			      TRACE_OUTCOME_MAPPED, mapped);
 	for (unsigned p = 0; p < 1024; p++) {
@@ -128,11 +102,11 @@ TEST(qemu_scenario, same_gpa_race_maps_each_page_once)
 			break;
 		}
 	}
-	spurious = scn_count(&run.trace, "s2_fault_exit", "outcome",
-			     TRACE_OUTCOME_SPURIOUS);
-	retry = scn_count(&run.trace, "s2_fault_exit", "outcome",
-			  TRACE_OUTCOME_RETRY);
-	faults = scn_count(&run.trace, "s2_fault_exit", NULL, 0);
+	spurious = qemu_count_events(&run.trace, "s2_fault_exit", "outcome",
+				     TRACE_OUTCOME_SPURIOUS);
+	retry = qemu_count_events(&run.trace, "s2_fault_exit", "outcome",
+				  TRACE_OUTCOME_RETRY);
+	faults = qemu_count_events(&run.trace, "s2_fault_exit", NULL, 0);
 	/* Every fault that did not map found the page mapped or busy. */
 	EXPECT_EQ(faults, 1024 + spurious + retry);
 	EXPECT_TRUE(spurious + retry > 0);
@@ -154,7 +128,7 @@ TEST(qemu_scenario, same_gpa_race_maps_each_page_once)
 		EXPECT_EQ(n, 1024u);
 	}
 	/* Prejudge never rebuilds a valid entry here. */
-	EXPECT_EQ(scn_count(&run.trace, "bbm_break", NULL, 0), 0u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "bbm_break", NULL, 0), 0u);
 	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
 	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
@@ -164,7 +138,8 @@ TEST(qemu_scenario, same_gpa_race_maps_each_page_once)
 static void scn_pingpong_counts(const struct qemu_run *run, size_t *breaks,
 				size_t *read_remaps)
 {
-	*breaks = scn_count(&run->trace, "bbm_break", "ipa", SCN_DATA_IPA);
+	*breaks = qemu_count_events(&run->trace, "bbm_break", "ipa",
+				    SCN_DATA_IPA);
 	*read_remaps = 0;
 	for (size_t i = 0; i < run->trace.nrecords; i++) {
 		const struct trace_record *r = &run->trace.records[i];
@@ -252,8 +227,8 @@ TEST(qemu_scenario, rw_ro_pingpong_legacy_vs_prejudge)
 	EXPECT_TRUE(strstr(legacy.summary, "\"livelock\"") != NULL);
 	EXPECT_EQ(qemu_field(&legacy.trace, ll, "ipa"), SCN_DATA_IPA);
 	EXPECT_TRUE(qemu_field(&legacy.trace, ll, "faults") >= 64);
-	EXPECT_TRUE(scn_count(&legacy.trace, "vcpu_stop", "why",
-			      TRACE_VCPU_STOP_LIVELOCK) >= 1);
+	EXPECT_TRUE(qemu_count_events(&legacy.trace, "vcpu_stop", "why",
+				      TRACE_VCPU_STOP_LIVELOCK) >= 1);
 	scn_pingpong_counts(&legacy, &l_breaks, &l_remaps);
 	fprintf(stderr,
 		"    legacy (run %u): %zu BBMs of 0x80000000, %zu read "
@@ -271,14 +246,14 @@ TEST(qemu_scenario, rw_ro_pingpong_legacy_vs_prejudge)
 	ASSERT_TRUE(qemu_run(&prejudge,
 			     "scenarios/rw-ro-pingpong.scn --policy prejudge"));
 	EXPECT_EQ_INT(prejudge.status, 0);
-	EXPECT_TRUE(scn_all_done(&prejudge, 2));
+	EXPECT_TRUE(qemu_all_done(&prejudge, 2));
 	scn_pingpong_counts(&prejudge, &p_breaks, &p_remaps);
 	fprintf(stderr, "    prejudge: %zu BBMs, %zu read remaps\n", p_breaks,
 		p_remaps);
 	EXPECT_EQ(p_breaks, 0u);
 	EXPECT_EQ(p_remaps, 0u);
-	EXPECT_TRUE(scn_count(&prejudge.trace, "s2_fault_exit", "policy",
-			      TRACE_POLICY_LEGACY) == 0);
+	EXPECT_TRUE(qemu_count_events(&prejudge.trace, "s2_fault_exit",
+				      "policy", TRACE_POLICY_LEGACY) == 0);
 	/* Both policies follow every rule of docs/checker.md. */
 	EXPECT_TRUE(qemu_rules_hold(&legacy));
 	EXPECT_TRUE(qemu_rules_hold(&prejudge));
@@ -295,7 +270,7 @@ TEST(qemu_scenario, dirty_log_marks_handled_writes_only)
 
 	ASSERT_TRUE(qemu_run(&run, "scenarios/dirty-log.scn"));
 	EXPECT_EQ_INT(run.status, 0);
-	EXPECT_TRUE(scn_all_done(&run, 1));
+	EXPECT_TRUE(qemu_all_done(&run, 1));
 	for (size_t i = 0; i < run.trace.nrecords; i++) {
 		const struct trace_record *r = &run.trace.records[i];
 
@@ -311,17 +286,17 @@ TEST(qemu_scenario, dirty_log_marks_handled_writes_only)
 		harvests++;
 	}
 	EXPECT_EQ(harvests, 3u);
-	EXPECT_EQ(scn_count(&run.trace, "dirty_mark", NULL, 0), 104u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "dirty_mark", NULL, 0), 104u);
 	/* The refused write to the read-only region marks nothing. */
-	EXPECT_EQ(scn_count(&run.trace, "dirty_mark", "ipa",
-			    UINT64_C(0x90000000)),
+	EXPECT_EQ(qemu_count_events(&run.trace, "dirty_mark", "ipa",
+				    UINT64_C(0x90000000)),
 		  0u);
-	EXPECT_EQ(scn_count(&run.trace, "guest_abort_injected", "ipa",
-			    UINT64_C(0x90000000)),
+	EXPECT_EQ(qemu_count_events(&run.trace, "guest_abort_injected", "ipa",
+				    UINT64_C(0x90000000)),
 		  1u);
 	/* After `dirty stop`, the 16 writes relax without marking. */
-	EXPECT_EQ(scn_count(&run.trace, "s2_fault_exit", "outcome",
-			    TRACE_OUTCOME_RELAXED),
+	EXPECT_EQ(qemu_count_events(&run.trace, "s2_fault_exit", "outcome",
+				    TRACE_OUTCOME_RELAXED),
 		  16u);
 	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
 	EXPECT_TRUE(qemu_rules_hold(&run));
@@ -336,13 +311,14 @@ TEST(qemu_scenario, mmu_off_cmo_follows_seed_001)
 
 	ASSERT_TRUE(qemu_run(&run, "scenarios/mmu-off-cmo.scn"));
 	EXPECT_EQ_INT(run.status, 0);
-	EXPECT_TRUE(scn_all_done(&run, 1));
+	EXPECT_TRUE(qemu_all_done(&run, 1));
 	/* 64 pages before `mmu on`, 16 after `mmu off`; none in between. */
-	first_map =
-		scn_count(&run.trace, "cmo", "why", TRACE_CMO_WHY_FIRST_MAP);
+	first_map = qemu_count_events(&run.trace, "cmo", "why",
+				      TRACE_CMO_WHY_FIRST_MAP);
 	EXPECT_EQ(first_map, 80u);
 	/* Everything mapped when the MMU came on: the 64 data pages. */
-	mmu_on = scn_count(&run.trace, "cmo", "why", TRACE_CMO_WHY_MMU_ON);
+	mmu_on = qemu_count_events(&run.trace, "cmo", "why",
+				   TRACE_CMO_WHY_MMU_ON);
 	EXPECT_EQ(mmu_on, 64u);
 	for (size_t i = 0; i < run.trace.nrecords; i++) {
 		const struct trace_record *r = &run.trace.records[i];
@@ -360,8 +336,9 @@ TEST(qemu_scenario, mmu_off_cmo_follows_seed_001)
 	/* Two set/way loops, many traps, one by-VA flush of 128 pages. */
 	EXPECT_TRUE(sw_traps >= 2);
 	EXPECT_EQ(sw_civac, 128u);
-	EXPECT_EQ(scn_count(&run.trace, "sctlr_trap", NULL, 0), 2u);
-	EXPECT_EQ(scn_count(&run.trace, "sctlr_trap", "caches_on", 1), 1u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "sctlr_trap", NULL, 0), 2u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "sctlr_trap", "caches_on", 1),
+		  1u);
 	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
 	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
@@ -375,7 +352,7 @@ TEST(qemu_scenario, host_s2_greedy_blocks_and_recycle)
 
 	ASSERT_TRUE(qemu_run(&run, "scenarios/host-s2.scn"));
 	EXPECT_EQ_INT(run.status, 0);
-	EXPECT_TRUE(scn_all_done(&run, 1));
+	EXPECT_TRUE(qemu_all_done(&run, 1));
 	for (size_t i = 0; i < run.trace.nrecords; i++) {
 		const struct trace_record *r = &run.trace.records[i];
 		uint64_t ipa;
@@ -396,13 +373,16 @@ TEST(qemu_scenario, host_s2_greedy_blocks_and_recycle)
 	}
 	/* 32 reads 2 MiB apart; the 16 writes after hit the first block. */
 	EXPECT_EQ(blocks, 32u);
-	recycles = scn_count(&run.trace, "pool_recycle", NULL, 0);
+	recycles = qemu_count_events(&run.trace, "pool_recycle", NULL, 0);
 	EXPECT_TRUE(recycles >= 1);
-	EXPECT_EQ(recycles, scn_count(&run.trace, "pool_exhausted", NULL, 0));
+	EXPECT_EQ(recycles,
+		  qemu_count_events(&run.trace, "pool_exhausted", NULL, 0));
 	/* Seed 000: the first enable of VMID 0 on a CPU drops its entries. */
-	EXPECT_TRUE(scn_count(&run.trace, "tlbi", "op",
-			      TRACE_TLBI_OP_VMALLS12E1) >= 1);
-	EXPECT_EQ(scn_count(&run.trace, "guest_abort_injected", NULL, 0), 0u);
+	EXPECT_TRUE(qemu_count_events(&run.trace, "tlbi", "op",
+				      TRACE_TLBI_OP_VMALLS12E1) >= 1);
+	EXPECT_EQ(
+		qemu_count_events(&run.trace, "guest_abort_injected", NULL, 0),
+		0u);
 	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
 	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
@@ -417,10 +397,12 @@ TEST(qemu_scenario, guest_outside_its_memory_gets_aborts)
 	ASSERT_TRUE(qemu_run(&run, "scenarios/guest-abort.scn"));
 	EXPECT_EQ_INT(run.status, 0);
 	EXPECT_TRUE(strstr(run.summary, "\"verdict\": \"ok\"") != NULL);
-	EXPECT_TRUE(scn_all_done(&run, 1));
-	EXPECT_EQ(scn_count(&run.trace, "guest_abort_injected", NULL, 0), 5u);
-	EXPECT_EQ(scn_count(&run.trace, "s2_fault_exit", "outcome",
-			    TRACE_OUTCOME_ABORT_INJECTED),
+	EXPECT_TRUE(qemu_all_done(&run, 1));
+	EXPECT_EQ(
+		qemu_count_events(&run.trace, "guest_abort_injected", NULL, 0),
+		5u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "s2_fault_exit", "outcome",
+				    TRACE_OUTCOME_ABORT_INJECTED),
 		  5u);
 	for (size_t i = 0; i < run.trace.nrecords; i++) {
 		const struct trace_record *r = &run.trace.records[i];
@@ -436,8 +418,8 @@ TEST(qemu_scenario, guest_outside_its_memory_gets_aborts)
 	}
 	EXPECT_EQ(iabt, 1u);
 	/* The executable region's RETs were called: 4 pages mapped. */
-	EXPECT_EQ(scn_count(&run.trace, "s2_fault_enter", "access",
-			    TRACE_ACCESS_EXEC),
+	EXPECT_EQ(qemu_count_events(&run.trace, "s2_fault_enter", "access",
+				    TRACE_ACCESS_EXEC),
 		  5u);
 	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
 	EXPECT_TRUE(qemu_rules_hold(&run));
@@ -452,7 +434,7 @@ TEST(qemu_scenario, blocks_then_split_for_dirty_logging)
 
 	ASSERT_TRUE(qemu_run(&run, "tests/fixtures/scenarios/blocks.scn"));
 	EXPECT_EQ_INT(run.status, 0);
-	EXPECT_TRUE(scn_all_done(&run, 1));
+	EXPECT_TRUE(qemu_all_done(&run, 1));
 	for (size_t i = 0; i < run.trace.nrecords; i++) {
 		const struct trace_record *r = &run.trace.records[i];
 		uint64_t level, outcome;
@@ -472,12 +454,12 @@ TEST(qemu_scenario, blocks_then_split_for_dirty_logging)
 	}
 	/* Two reads 2 MiB apart: two blocks; the 16 reads after: none. */
 	EXPECT_EQ(blocks, 2u);
-	EXPECT_EQ(scn_count(&run.trace, "s2_fault_exit", NULL, 0), 5u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "s2_fault_exit", NULL, 0), 5u);
 	/* dirty start breaks both blocks into tables of pages. */
-	EXPECT_EQ(scn_count(&run.trace, "bbm_break", "level", 2), 2u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "bbm_break", "level", 2), 2u);
 	EXPECT_EQ(page_writes, 3u);
-	EXPECT_EQ(scn_count(&run.trace, "dirty_mark", NULL, 0), 3u);
-	EXPECT_EQ(scn_count(&run.trace, "hvc_call", "ret", 3), 1u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "dirty_mark", NULL, 0), 3u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "hvc_call", "ret", 3), 1u);
 	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
 	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
@@ -491,7 +473,7 @@ TEST(qemu_scenario, multi_vm_have_their_own_stage2)
 
 	ASSERT_TRUE(qemu_run(&run, "scenarios/multi-vm.scn"));
 	EXPECT_EQ_INT(run.status, 0);
-	EXPECT_TRUE(scn_all_done(&run, 2));
+	EXPECT_TRUE(qemu_all_done(&run, 2));
 	for (size_t i = 0; i < run.trace.nrecords; i++) {
 		const struct trace_record *r = &run.trace.records[i];
 		uint64_t vmid, policy;
@@ -514,9 +496,9 @@ TEST(qemu_scenario, multi_vm_have_their_own_stage2)
 	EXPECT_EQ(per_vmid[0], 0u);
 	EXPECT_EQ(per_vmid[1], 1024u);
 	EXPECT_EQ(per_vmid[2], 1024u);
-	EXPECT_EQ(scn_count(&run.trace, "vm_create", NULL, 0), 2u);
-	EXPECT_TRUE(scn_count(&run.trace, "vcpu_run", "vmid", 1) == 1 &&
-		    scn_count(&run.trace, "vcpu_run", "vmid", 2) == 1);
+	EXPECT_EQ(qemu_count_events(&run.trace, "vm_create", NULL, 0), 2u);
+	EXPECT_TRUE(qemu_count_events(&run.trace, "vcpu_run", "vmid", 1) == 1 &&
+		    qemu_count_events(&run.trace, "vcpu_run", "vmid", 2) == 1);
 	/*
 	 * Each CPU entered its guest with its own VM's VTTBR loaded (VMID in
 	 * bits 63:48): the last VTTBR write before each switch's traps_on.

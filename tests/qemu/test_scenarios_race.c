@@ -18,35 +18,6 @@
 
 #define SR_DATA_IPA UINT64_C(0x80000000)
 
-/* Records named @name whose @field equals @value (@field NULL: all). */
-static size_t sr_count(const struct trace_data *td, const char *name,
-		       const char *field, uint64_t value)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < td->nrecords; i++) {
-		const struct trace_record *r = &td->records[i];
-		uint64_t v;
-
-		if (strcmp(qemu_event_name(td, r), name) != 0) {
-			continue;
-		}
-		if (field == NULL ||
-		    (trace_data_field(td, r, field, &v) && v == value)) {
-			n++;
-		}
-	}
-	return n;
-}
-
-/* True when every vCPU stopped having finished, and there are @n. */
-static bool sr_all_done(const struct qemu_run *run, unsigned n)
-{
-	return sr_count(&run->trace, "vcpu_stop", NULL, 0) == n &&
-	       sr_count(&run->trace, "vcpu_stop", "why",
-			TRACE_VCPU_STOP_DONE) == n;
-}
-
 /* No expectation of the scenario failed (summary.json's "expectations"). */
 static bool sr_expectations_hold(const struct qemu_run *run)
 {
@@ -118,7 +89,7 @@ TEST(qemu_scenario, perm_relax_race_losers_invalidate_locally)
 
 	ASSERT_TRUE(qemu_run(&run, "scenarios/perm-relax-race.scn"));
 	EXPECT_EQ_INT(run.status, 0);
-	EXPECT_TRUE(sr_all_done(&run, 4));
+	EXPECT_TRUE(qemu_all_done(&run, 4));
 	lost = sr_lost_races(&run.trace, SR_DATA_IPA, &local);
 	fprintf(stderr, "    %zu relax races lost, %zu invalidated locally\n",
 		lost, local);
@@ -127,7 +98,7 @@ TEST(qemu_scenario, perm_relax_race_losers_invalidate_locally)
 	/* ...invalidates the IPA in its own TLB before resuming. */
 	EXPECT_EQ(local, lost);
 	/* Relaxing never breaks the entry. */
-	EXPECT_EQ(sr_count(&run.trace, "bbm_break", NULL, 0), 0u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "bbm_break", NULL, 0), 0u);
 	/* Each round's harvest finds exactly the one page written. */
 	harvests = sr_harvests(&run.trace, 1, &ones);
 	EXPECT_EQ(harvests, 100u);
@@ -146,10 +117,10 @@ TEST(qemu_scenario, block_split_storm_logs_each_page_once)
 
 	ASSERT_TRUE(qemu_run(&run, "scenarios/block-split-storm.scn"));
 	EXPECT_EQ_INT(run.status, 0);
-	EXPECT_TRUE(sr_all_done(&run, 4));
+	EXPECT_TRUE(qemu_all_done(&run, 4));
 	/* The only breaks are the splits of the four level-2 blocks. */
-	EXPECT_EQ(sr_count(&run.trace, "bbm_break", NULL, 0), 4u);
-	EXPECT_EQ(sr_count(&run.trace, "bbm_break", "level", 2), 4u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "bbm_break", NULL, 0), 4u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "bbm_break", "level", 2), 4u);
 	memset(marks, 0, sizeof(marks));
 	for (size_t i = 0; i < run.trace.nrecords; i++) {
 		const struct trace_record *r = &run.trace.records[i];
@@ -179,8 +150,8 @@ TEST(qemu_scenario, block_split_storm_logs_each_page_once)
 	}
 	EXPECT_EQ(once, 1536u);
 	/* The four blocks were mapped as blocks by the first reads. */
-	EXPECT_EQ(sr_count(&run.trace, "s2_fault_exit", "outcome",
-			   TRACE_OUTCOME_MAPPED),
+	EXPECT_EQ(qemu_count_events(&run.trace, "s2_fault_exit", "outcome",
+				    TRACE_OUTCOME_MAPPED),
 		  4u);
 	harvests = sr_harvests(&run.trace, 1536, &full);
 	EXPECT_EQ(harvests, 1u);
@@ -198,12 +169,13 @@ TEST(qemu_scenario, null_hvc_is_the_trap_floor)
 
 	ASSERT_TRUE(qemu_run(&run, "scenarios/null-hvc.scn"));
 	EXPECT_EQ_INT(run.status, 0);
-	EXPECT_TRUE(sr_all_done(&run, 1));
-	EXPECT_EQ(sr_count(&run.trace, "s2_fault_enter", NULL, 0), 0u);
-	EXPECT_EQ(sr_count(&run.trace, "hvc_call", "fn", TRACE_HVC_NULL_CALL),
+	EXPECT_TRUE(qemu_all_done(&run, 1));
+	EXPECT_EQ(qemu_count_events(&run.trace, "s2_fault_enter", NULL, 0), 0u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "hvc_call", "fn",
+				    TRACE_HVC_NULL_CALL),
 		  4096u);
-	EXPECT_EQ(sr_count(&run.trace, "guest_access", "access",
-			   TRACE_ACCESS_HVC),
+	EXPECT_EQ(qemu_count_events(&run.trace, "guest_access", "access",
+				    TRACE_ACCESS_HVC),
 		  4096u);
 	for (size_t i = 0; i < run.trace.nrecords; i++) {
 		const struct trace_record *r = &run.trace.records[i];
