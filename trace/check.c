@@ -444,11 +444,12 @@ static void ck_pass(struct ck *c, const struct ck_bind *b, void *const *states,
 }
 
 /*
- * Whether the run traced lean (its knob record says tracing_off): lean
- * tracing drops the fault path's events, so no rule can be checked on
- * what is left, and "clean" would only mean "nothing recorded".
+ * Whether the run had knob @name on (its knob record): tracing=off drops
+ * the fault path's events, tracing=fault the world switch's, so rules
+ * that follow them cannot be checked on what is left ("clean" would only
+ * mean "nothing recorded").
  */
-static bool ck_lean(const struct trace_data *td)
+static bool ck_knob(const struct trace_data *td, const char *name)
 {
 	uint16_t knob = UINT16_MAX;
 
@@ -459,16 +460,15 @@ static bool ck_lean(const struct trace_data *td)
 	}
 	for (size_t i = 0; knob != UINT16_MAX && i < td->nrecords; i++) {
 		const struct trace_record *r = &td->records[i];
-		uint64_t name, value;
+		uint64_t v, value;
 		const char *nm;
 
-		if (r->id != knob || !trace_data_field(td, r, "name", &name) ||
+		if (r->id != knob || !trace_data_field(td, r, "name", &v) ||
 		    !trace_data_field(td, r, "value", &value)) {
 			continue;
 		}
-		nm = trace_data_enum_name(td, "KNOB", name);
-		if (nm != NULL && strcmp(nm, "tracing_off") == 0 &&
-		    value != 0) {
+		nm = trace_data_enum_name(td, "KNOB", v);
+		if (nm != NULL && strcmp(nm, name) == 0 && value != 0) {
 			return true;
 		}
 	}
@@ -483,7 +483,6 @@ int check_run(const struct trace_data *td, const struct check_options *o,
 	uint32_t masks[CHECK_NRULES] = {0};
 	struct ck_bind b;
 	uint64_t t0 = ck_now_ns();
-	bool lean;
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -496,19 +495,21 @@ int check_run(const struct trace_data *td, const struct check_options *o,
 		free(c.vmid_ran);
 		return -ERR_NOMEM;
 	}
-	lean = ck_lean(td);
-	res->lean = lean;
+	res->lean = ck_knob(td, "tracing_off");
+	res->switch_quiet = ck_knob(td, "tracing_fault");
 	for (unsigned k = 0; k < CHECK_NRULES && ret == 0; k++) {
 		const struct ck_rule *rule = ck_rules[k];
 		uint32_t missing = rule->needs & ~b.present;
+		bool dropped =
+			res->lean || (res->switch_quiet && rule->needs_switch);
 
-		if (lean || missing != 0) {
+		if (dropped || missing != 0) {
 			unsigned n = rule->desc.number;
 
 			res->unchecked[n] = true;
 			res->missing[n] =
-				lean ? NULL
-				     : ck_ev_names[__builtin_ctz(missing)];
+				dropped ? NULL
+					: ck_ev_names[__builtin_ctz(missing)];
 			continue;
 		}
 		states[k] = calloc(1, rule->state_size);

@@ -192,6 +192,11 @@ struct ck_rule {
 	uint32_t events;
 	/** The events it cannot be checked without. */
 	uint32_t needs;
+	/**
+	 * It follows the world switch's own events (its VTTBR/HCR writes,
+	 * ISBs, phases), which tracing=fault leaves out: unchecked then.
+	 */
+	bool needs_switch;
 	/** Bytes of state it keeps (zeroed before the pass). */
 	size_t state_size;
 	/** Reads event @e (of one of @events) with its state @st. */

@@ -233,6 +233,7 @@ const struct ck_rule ck_rule_spe = {
 		 "(SPE) owning translation regime"},
 	.events = CK_BIT(CK_SWITCH) | CK_BIT(CK_SPE_DRAIN) | CK_BIT(CK_SYSREG),
 	.needs = CK_BIT(CK_SWITCH) | CK_BIT(CK_SPE_DRAIN) | CK_BIT(CK_SYSREG),
+	.needs_switch = true,
 	.state_size = sizeof(struct spe_state),
 	.step = spe_step,
 	.gap = spe_gap,

@@ -57,6 +57,7 @@ const struct ck_rule ck_rule_vmid_scope = {
 		 "VTTBR_EL2.VMID); seed 000"},
 	.events = CK_BIT(CK_TLBI) | CK_BIT(CK_SWITCH),
 	.needs = CK_BIT(CK_TLBI) | CK_BIT(CK_SYSREG),
+	.needs_switch = true,
 	.state_size = 1,
 	.step = vmid_step,
 	.gap = NULL,
@@ -128,6 +129,7 @@ const struct ck_rule ck_rule_isb = {
 	.events = CK_BIT(CK_SYSREG) | CK_BIT(CK_ISB) | CK_BIT(CK_SWITCH) |
 		  CK_BIT(CK_TLBI),
 	.needs = CK_BIT(CK_SYSREG) | CK_BIT(CK_ISB) | CK_BIT(CK_TLBI),
+	.needs_switch = true,
 	.state_size = sizeof(struct isb_state),
 	.step = isb_step,
 	.gap = isb_gap,

@@ -141,6 +141,9 @@ static void rep_rules(const struct check_result *res, FILE *out)
 		if (res->unchecked[r] && res->lean) {
 			fprintf(out, "not checked: tracing=off dropped the "
 				     "events it needs\n");
+		} else if (res->unchecked[r] && res->missing[r] == NULL) {
+			fprintf(out, "not checked: tracing=fault dropped the "
+				     "world switch's events it needs\n");
 		} else if (res->unchecked[r]) {
 			fprintf(out, "not checked: the trace has no %s event\n",
 				res->missing[r]);

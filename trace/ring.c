@@ -57,6 +57,18 @@ void trace_set_lean(bool lean)
 	atomic_store_explicit(&trace_lean, lean, memory_order_release);
 }
 
+static _Atomic bool trace_quiet_switch;
+
+void trace_set_switch_quiet(bool quiet)
+{
+	atomic_store_explicit(&trace_quiet_switch, quiet, memory_order_release);
+}
+
+bool trace_switch_quiet(void)
+{
+	return atomic_load_explicit(&trace_quiet_switch, memory_order_relaxed);
+}
+
 bool trace_is_lean(void)
 {
 	return atomic_load_explicit(&trace_lean, memory_order_acquire);

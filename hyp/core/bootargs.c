@@ -120,15 +120,22 @@ static int bootargs_word(const struct bootargs_word *w, struct boot_options *o)
 		return bug_parse(w->val, w->vlen, &o->bugs);
 	}
 	if (word_is(w, "tracing")) {
+		o->tracing_off = false;
+		o->tracing_fault = false;
 		if (w->vlen == 2 && w->val[0] == 'o' && w->val[1] == 'n') {
-			o->tracing_off = false;
-		} else if (w->vlen == 3 && w->val[0] == 'o' &&
-			   w->val[1] == 'f' && w->val[2] == 'f') {
-			o->tracing_off = true;
-		} else {
-			return -ERR_INVAL;
+			return 0;
 		}
-		return 0;
+		if (w->vlen == 3 && w->val[0] == 'o' && w->val[1] == 'f' &&
+		    w->val[2] == 'f') {
+			o->tracing_off = true;
+			return 0;
+		}
+		if (w->vlen == 5 && w->val[0] == 'f' && w->val[1] == 'a' &&
+		    w->val[2] == 'u' && w->val[3] == 'l' && w->val[4] == 't') {
+			o->tracing_fault = true;
+			return 0;
+		}
+		return -ERR_INVAL;
 	}
 	if (word_is(w, "cpus")) {
 		int ret = val_uint(w, 1023, &o->max_cpus);

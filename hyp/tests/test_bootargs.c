@@ -271,13 +271,18 @@ TEST(bootargs, bugs)
 	EXPECT_EQ(ba_opts.bugs, 0);
 }
 
-/** tracing=off asks for lean tracing, tracing=on (the default) not; other values are refused. */
+/** tracing=off asks for lean tracing, tracing=fault for a quiet world switch, tracing=on (the default) neither; the last word wins; other values are refused. */
 TEST(bootargs, tracing)
 {
 	EXPECT_EQ_INT(ba_parse("tracing=off"), 0);
-	EXPECT_TRUE(ba_opts.tracing_off);
+	EXPECT_TRUE(ba_opts.tracing_off && !ba_opts.tracing_fault);
 	EXPECT_EQ_INT(ba_parse("tracing=on"), 0);
-	EXPECT_TRUE(!ba_opts.tracing_off);
+	EXPECT_TRUE(!ba_opts.tracing_off && !ba_opts.tracing_fault);
+	EXPECT_EQ_INT(ba_parse("tracing=fault"), 0);
+	EXPECT_TRUE(!ba_opts.tracing_off && ba_opts.tracing_fault);
+	EXPECT_EQ_INT(ba_parse("tracing=off tracing=fault"), 0);
+	EXPECT_TRUE(!ba_opts.tracing_off && ba_opts.tracing_fault);
+	EXPECT_EQ_INT(ba_parse("tracing=faults"), -ERR_INVAL);
 	EXPECT_EQ_INT(ba_parse("tracing=off mode=plan"), 0);
 	EXPECT_EQ_INT(ba_parse("mode=plan"), 0);
 	EXPECT_TRUE(!ba_opts.tracing_off);

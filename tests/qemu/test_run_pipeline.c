@@ -151,6 +151,31 @@ TEST(qemu_pipeline, lean_trace_is_not_checked)
 	qemu_run_free(&run);
 }
 
+/**
+ * tracing=fault: the fault path is traced in full (its expectations hold)
+ * but the world switch's own events are not; the rules that follow them
+ * (3, 5, 6) say they were not checked, the others are checked.
+ */
+TEST(qemu_pipeline, quiet_switch_traces_the_fault_path)
+{
+	struct qemu_run run;
+
+	ASSERT_TRUE(qemu_run(&run, "scenarios/first-touch.scn --append "
+				   "tracing=fault"));
+	EXPECT_EQ_INT(run.status, 0);
+	EXPECT_TRUE(strstr(run.summary, "\"verdict\": \"ok\"") != NULL);
+	EXPECT_EQ(qemu_count_events(&run.trace, "s2_fault_enter", NULL, 0),
+		  4096u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "world_switch", NULL, 0), 0u);
+	/* SPE drains and TLB maintenance are not the switch's to drop. */
+	EXPECT_TRUE(qemu_count_events(&run.trace, "spe_drain", NULL, 0) >
+		    4096u);
+	EXPECT_TRUE(qemu_count_events(&run.trace, "tlbi", NULL, 0) >= 1u);
+	EXPECT_TRUE(strstr(run.out, "rule check: clean (5 rules,") != NULL);
+	EXPECT_TRUE(strstr(run.out, "not checked: rule 3, 5, 6") != NULL);
+	qemu_run_free(&run);
+}
+
 /** --sweep of two values: two complete runs and a two-row table, also as sweep.csv and sweep.json. */
 TEST(qemu_pipeline, sweep_two_values_table)
 {

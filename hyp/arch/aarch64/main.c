@@ -339,6 +339,12 @@ static NORETURN void hyp_main(void)
 			       "the report needs are recorded\n");
 		trace_set_lean(true);
 	}
+	if (hyp_options.tracing_fault) {
+		trace_knob(TRACE_KNOB_TRACING_FAULT, 1);
+		console_printf("faultline: knob tracing=fault: the world "
+			       "switch's own events are not recorded\n");
+		trace_set_switch_quiet(true);
+	}
 
 	ret = hyp_start_secondaries();
 	hyp_trace_checkpoint();

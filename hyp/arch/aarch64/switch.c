@@ -199,9 +199,30 @@ static uint64_t switch_spe_drain(unsigned cpu, const struct vcpu *v)
 	return pmscr;
 }
 
+/*
+ * The switch's own events: tracing=fault leaves them out (they are 17 of
+ * the 24 events of a fault's round trip), one load when it does.
+ */
 static void switch_sysreg(uint64_t reg, uint64_t value)
 {
-	trace_sysreg_write(reg, value);
+	if (!trace_switch_quiet()) {
+		trace_sysreg_write(reg, value);
+	}
+}
+
+static void switch_isb_traced(void)
+{
+	if (!trace_switch_quiet()) {
+		trace_isb(TRACE_ISB_SITE_SWITCH);
+	}
+}
+
+static void switch_phase(uint64_t phase, const struct vcpu *v,
+			 const struct vm *vm)
+{
+	if (!trace_switch_quiet()) {
+		trace_world_switch(phase, v->id, vm->vmid);
+	}
 }
 
 /*
@@ -220,7 +241,7 @@ static void switch_stage2(unsigned cpu, const struct vm *vm)
 	write_sysreg(vttbr, vttbr_el2);
 	switch_sysreg(TRACE_SYSREG_VTTBR_EL2, vttbr);
 	isb();
-	trace_isb(TRACE_ISB_SITE_SWITCH);
+	switch_isb_traced();
 	if ((vm->flags & PLAN_VM_HOST_S2) && !switch_cpu[cpu].host_s2_loaded) {
 		__asm__ volatile("tlbi vmalls12e1" : : : "memory");
 		trace_tlbi(TRACE_TLBI_OP_VMALLS12E1, 0, 0, TRACE_SHARE_NSH,
@@ -244,12 +265,12 @@ uint64_t switch_run(struct vcpu *v, struct switch_exit *e)
 	if (!switch_cpu[cpu].ready) {
 		switch_cpu_init(cpu);
 	}
-	trace_world_switch(TRACE_SWITCH_PHASE_ENTER_BEGIN, v->id, vm->vmid);
+	switch_phase(TRACE_SWITCH_PHASE_ENTER_BEGIN, v, vm);
 	pmscr = switch_spe_drain(cpu, v);
 
 	switch_el1_save(&switch_cpu[cpu].el1);
 	switch_el1_restore(&v->regs.el1);
-	trace_world_switch(TRACE_SWITCH_PHASE_GUEST_S1_LOADED, v->id, vm->vmid);
+	switch_phase(TRACE_SWITCH_PHASE_GUEST_S1_LOADED, v, vm);
 
 	write_sysreg(HCR_GUEST, hcr_el2);
 	switch_sysreg(TRACE_SYSREG_HCR_EL2, HCR_GUEST);
@@ -262,9 +283,9 @@ uint64_t switch_run(struct vcpu *v, struct switch_exit *e)
 	write_sysreg(CPTR_GUEST, cptr_el2);
 	switch_sysreg(TRACE_SYSREG_CPTR_EL2, CPTR_GUEST);
 	switch_stage2(cpu, vm);
-	trace_world_switch(TRACE_SWITCH_PHASE_TRAPS_ON, v->id, vm->vmid);
+	switch_phase(TRACE_SWITCH_PHASE_TRAPS_ON, v, vm);
 
-	trace_world_switch(TRACE_SWITCH_PHASE_ENTER, v->id, vm->vmid);
+	switch_phase(TRACE_SWITCH_PHASE_ENTER, v, vm);
 	kind = __guest_run(&v->regs, &switch_cpu[cpu].ctx);
 	e->kind = kind;
 	e->esr = read_sysreg(esr_el2);
@@ -286,7 +307,7 @@ uint64_t switch_run(struct vcpu *v, struct switch_exit *e)
 		/* The guest's own PAR_EL1 must not change under it. */
 		write_sysreg(guest_par, par_el1);
 	}
-	trace_world_switch(TRACE_SWITCH_PHASE_EXIT, v->id, vm->vmid);
+	switch_phase(TRACE_SWITCH_PHASE_EXIT, v, vm);
 
 	switch_el1_save(&v->regs.el1);
 	write_sysreg(switch_cpu[cpu].hcr, hcr_el2);
@@ -296,17 +317,17 @@ uint64_t switch_run(struct vcpu *v, struct switch_exit *e)
 	write_sysreg(switch_cpu[cpu].cptr, cptr_el2);
 	isb();
 	/* Traced: the host's HCR_EL2 is in effect for what follows (rule 5). */
-	trace_isb(TRACE_ISB_SITE_SWITCH);
-	trace_world_switch(TRACE_SWITCH_PHASE_TRAPS_OFF, v->id, vm->vmid);
+	switch_isb_traced();
+	switch_phase(TRACE_SWITCH_PHASE_TRAPS_OFF, v, vm);
 	switch_el1_restore(&switch_cpu[cpu].el1);
 	isb();
-	trace_world_switch(TRACE_SWITCH_PHASE_HOST_RESTORED, v->id, vm->vmid);
+	switch_phase(TRACE_SWITCH_PHASE_HOST_RESTORED, v, vm);
 	/* Seed 003: profiling back on only after all host state is back. */
 	if (switch_cpu[cpu].spe && (pmscr & (PMSCR_E0SPE | PMSCR_E1SPE))) {
 		write_pmscr(pmscr);
 		isb();
 		switch_sysreg(TRACE_SYSREG_PMSCR_EL1, pmscr);
 	}
-	trace_world_switch(TRACE_SWITCH_PHASE_EXIT_END, v->id, vm->vmid);
+	switch_phase(TRACE_SWITCH_PHASE_EXIT_END, v, vm);
 	return kind;
 }

@@ -15,8 +15,12 @@
  *   cpus=N                   bring up only the first N CPUs
  *   bug=NAME[,NAME...]       break the fault path on purpose (bug.h):
  *                            skip_tlbi, skip_dsb, no_local_inval
- *   tracing=on|off           off: lean tracing, only what the report and
- *                            the guest-timed latencies need (ring.h)
+ *   tracing=on|off|fault     off: lean tracing, only what the report and
+ *                            the guest-timed latencies need (ring.h);
+ *                            fault: everything but the world switch's
+ *                            own events (its phases, system-register
+ *                            writes and ISBs), which are most of a
+ *                            round trip's
  */
 #ifndef FAULTLINE_BOOTARGS_H
 #define FAULTLINE_BOOTARGS_H
@@ -64,6 +68,8 @@ struct boot_options {
 	unsigned bugs;
 	/** tracing=off: lean tracing (trace_set_lean()). */
 	bool tracing_off;
+	/** tracing=fault: no world-switch events (trace_set_switch_quiet()). */
+	bool tracing_fault;
 };
 
 /**

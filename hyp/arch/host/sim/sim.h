@@ -66,6 +66,11 @@ struct sim_options {
 	unsigned bugs;
 	/** tracing=off: lean tracing (trace_set_lean()), as at EL2. */
 	bool tracing_off;
+	/**
+	 * tracing=fault: recorded as at EL2; the sim has no world switch
+	 * to quiet, so its trace is the same as with tracing=on.
+	 */
+	bool tracing_fault;
 	/** Print the console lines the hypervisor prints for a plan. */
 	bool verbose;
 	/** Build id for the trace header (may be NULL). */

@@ -221,6 +221,7 @@ int main(int argc, char **argv)
 		.ring_records = SIM_RING_RECORDS,
 		.bugs = a.boot.bugs,
 		.tracing_off = a.boot.tracing_off,
+		.tracing_fault = a.boot.tracing_fault,
 		.verbose = true,
 		.build_id = id.id,
 		.build_id_len = id.len,

@@ -340,6 +340,10 @@ int sim_setup(struct sim *s, const void *blob, size_t size,
 		}
 		trace_set_lean(true);
 	}
+	if (opt->tracing_fault) {
+		trace_knob(TRACE_KNOB_TRACING_FAULT, 1);
+		trace_set_switch_quiet(true);
+	}
 	if (opt->bugs != 0) {
 		bug_enable(opt->bugs);
 		bug_announce();
@@ -410,6 +414,7 @@ void sim_teardown(struct sim *s)
 	}
 	stage2_set_bbm_delay(0);
 	trace_set_lean(false);
+	trace_set_switch_quiet(false);
 	if (s->opt.ring_records != 0 && sim_rings != NULL) {
 		/* Back to the default capacity, in the sim's storage. */
 		trace_rings_reset();

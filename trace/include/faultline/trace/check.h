@@ -96,6 +96,11 @@ struct check_result {
 	 * dropped, so no rule was checked.
 	 */
 	bool lean;
+	/**
+	 * The run traced with tracing=fault: the world switch's own events
+	 * were left out, so the rules that follow them were not checked.
+	 */
+	bool switch_quiet;
 	/** The event that was missing, for the rules not checked. */
 	const char *missing[CHECK_NRULES + 1];
 	/** Records read. */

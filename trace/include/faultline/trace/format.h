@@ -23,9 +23,9 @@
  * TRACE_SCHEMA_HASH to the new trace_schema_hash(), whenever the header,
  * the chunks or trace/events.def change: a test enforces it.
  */
-#define TRACE_FORMAT_VERSION 8
+#define TRACE_FORMAT_VERSION 9
 /** trace_schema_hash() of the event table this version describes. */
-#define TRACE_SCHEMA_HASH UINT64_C(0x5b8c011ff22d0a90)
+#define TRACE_SCHEMA_HASH UINT64_C(0x561747b0cfe8aa77)
 
 /** The 8 bytes a trace file starts with. */
 #define TRACE_MAGIC "FLTRACE\0"

@@ -77,6 +77,17 @@ void trace_set_lean(bool lean);
 /** True while lean tracing is on. */
 bool trace_is_lean(void);
 
+/**
+ * Quiets the world switch (tracing=fault): its own events (phases,
+ * system-register writes, ISBs) are not emitted, while the fault path,
+ * TLB maintenance and SPE drains still are. The switch asks
+ * trace_switch_quiet() before each, so a quiet event costs one load.
+ */
+void trace_set_switch_quiet(bool quiet);
+
+/** True while the world switch is quiet. */
+bool trace_switch_quiet(void);
+
 /** Records @cpu's ring holds (its capacity). */
 uint32_t trace_ring_capacity(unsigned cpu);
 
