@@ -127,15 +127,26 @@ TEST(qemu_check, no_local_inval_is_caught_by_rule_4)
 	struct check_result res;
 	size_t lost;
 
-	ASSERT_TRUE(qemu_run(&run, "tests/fixtures/scenarios/relax-race.scn "
-				   "--append \"bug=no_local_inval\""));
-	EXPECT_EQ_INT(run.status, 0);
-	EXPECT_TRUE(chk_knob(&run, TRACE_KNOB_BUG_NO_LOCAL_INVAL));
-	lost = chk_count(&run.trace, "s2_backoff", "why",
-			 TRACE_BACKOFF_ALREADY);
-	if (lost == 0) {
+	/*
+	 * perm-relax-race: each vCPU reads the page before the race, and
+	 * 100 rounds of four vCPUs lose the race a hundred times or more
+	 * in a run. Whether any is lost is timing, so up to three runs.
+	 */
+	for (unsigned attempt = 0;; attempt++) {
+		ASSERT_TRUE(qemu_run(&run, "scenarios/perm-relax-race.scn "
+					   "--append \"bug=no_local_inval\""));
+		EXPECT_EQ_INT(run.status, 0);
+		EXPECT_TRUE(chk_knob(&run, TRACE_KNOB_BUG_NO_LOCAL_INVAL));
+		lost = chk_count(&run.trace, "s2_backoff", "why",
+				 TRACE_BACKOFF_ALREADY);
+		if (lost != 0) {
+			break;
+		}
 		qemu_run_free(&run);
-		TEST_SKIP("no vCPU lost the relax race in this run (timing)");
+		if (attempt == 2) {
+			TEST_SKIP("no vCPU lost the relax race in three runs "
+				  "(timing)");
+		}
 	}
 	check_run(&run.trace, NULL, &res);
 	/* Every lost race is one violation: none invalidated. */
