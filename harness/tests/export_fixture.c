@@ -2,51 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../trace/tests/schema_fixture.h"
 #include "../export_perfetto.h"
 #include "export_fixture.h"
 
 void xf_init(struct trace_data *td, unsigned ncpus)
 {
-	size_t n = 0;
-
-	memset(td, 0, sizeof(*td));
-	td->version = TRACE_FORMAT_VERSION;
-	td->ncpus = ncpus;
-	td->counter_freq = XF_FREQ;
-	td->complete = true;
-	td->end_seen = true;
-	td->events = calloc(trace_nevents, sizeof(*td->events));
-	for (unsigned i = 0; td->events != NULL && i < trace_nevents; i++) {
-		struct trace_schema_event *e = &td->events[i];
-
-		e->id = trace_events[i].id;
-		snprintf(e->name, sizeof(e->name), "%s", trace_events[i].name);
-		e->nfields = trace_events[i].nfields;
-		for (unsigned f = 0; f < e->nfields; f++) {
-			snprintf(e->fields[f].name, sizeof(e->fields[f].name),
-				 "%s", trace_events[i].fields[f].name);
-			snprintf(e->fields[f].kind, sizeof(e->fields[f].kind),
-				 "%s",
-				 trace_kind_name(
-					 trace_events[i].fields[f].kind));
-		}
-		td->nevents++;
-	}
-	for (unsigned k = 0; k < trace_nenums; k++) {
-		n += trace_enums[k].nvalues;
-	}
-	td->enums = calloc(n, sizeof(*td->enums));
-	for (unsigned k = 0; td->enums != NULL && k < trace_nenums; k++) {
-		for (unsigned v = 0; v < trace_enums[k].nvalues; v++) {
-			struct trace_schema_enum *e = &td->enums[td->nenums++];
-
-			snprintf(e->kind, sizeof(e->kind), "%s",
-				 trace_enums[k].name);
-			snprintf(e->name, sizeof(e->name), "%s",
-				 trace_enums[k].values[v].name);
-			e->value = trace_enums[k].values[v].value;
-		}
-	}
+	trace_fixture_schema(td, ncpus, XF_FREQ);
 }
 
 void xf_rec6(struct trace_data *td, uint64_t ts, unsigned cpu, uint16_t id,

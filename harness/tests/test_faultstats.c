@@ -11,6 +11,7 @@
 #include <faultline/test.h>
 #include <faultline/trace/event.h>
 
+#include "../../trace/tests/schema_fixture.h"
 #include "../faultstats.h"
 
 /* 62.5 MHz: 625 ticks are 10 us. */
@@ -20,44 +21,9 @@
 /* Fills @td's schema from the compiled event table, as a file has it. */
 static void fst_schema(struct trace_data *td)
 {
-	size_t n = 0;
-
-	memset(td, 0, sizeof(*td));
-	td->version = TRACE_FORMAT_VERSION;
-	td->ncpus = 4;
-	td->counter_freq = FST_FREQ;
-	td->complete = true;
-	td->events = calloc(trace_nevents, sizeof(*td->events));
-	for (unsigned i = 0; td->events != NULL && i < trace_nevents; i++) {
-		const struct trace_event_desc *d = &trace_events[i];
-		struct trace_schema_event *e = &td->events[i];
-
-		e->id = d->id;
-		snprintf(e->name, sizeof(e->name), "%s", d->name);
-		e->nfields = d->nfields;
-		for (unsigned f = 0; f < d->nfields; f++) {
-			snprintf(e->fields[f].name, sizeof(e->fields[f].name),
-				 "%s", d->fields[f].name);
-			snprintf(e->fields[f].kind, sizeof(e->fields[f].kind),
-				 "%s", trace_kind_name(d->fields[f].kind));
-		}
-	}
-	td->nevents = td->events != NULL ? trace_nevents : 0;
-	for (unsigned k = 0; k < trace_nenums; k++) {
-		n += trace_enums[k].nvalues;
-	}
-	td->enums = calloc(n, sizeof(*td->enums));
-	for (unsigned k = 0; td->enums != NULL && k < trace_nenums; k++) {
-		for (unsigned v = 0; v < trace_enums[k].nvalues; v++) {
-			struct trace_schema_enum *e = &td->enums[td->nenums++];
-
-			snprintf(e->kind, sizeof(e->kind), "%s",
-				 trace_enums[k].name);
-			snprintf(e->name, sizeof(e->name), "%s",
-				 trace_enums[k].values[v].name);
-			e->value = trace_enums[k].values[v].value;
-		}
-	}
+	trace_fixture_schema(td, 4, FST_FREQ);
+	/* Hand-made traces here have no END chunk. */
+	td->end_seen = false;
 }
 
 /* Appends a record of event @id with fields @f (callers add in ts order). */

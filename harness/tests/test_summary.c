@@ -10,6 +10,7 @@
 #include <faultline/time.h>
 #include <faultline/trace/event.h>
 
+#include "../../trace/tests/schema_fixture.h"
 #include "../summary.h"
 
 #define SUM_FREQ 62500000u
@@ -17,47 +18,10 @@
 /* Fills @td's schema from the compiled event table, as a file has it. */
 static void sum_schema(struct trace_data *td, unsigned ncpus)
 {
-	memset(td, 0, sizeof(*td));
+	trace_fixture_schema(td, ncpus, SUM_FREQ);
+	/* These tests were written against a version-1, END-less header. */
 	td->version = 1;
-	td->ncpus = ncpus;
-	td->counter_freq = SUM_FREQ;
-	td->complete = true;
-	td->events = calloc(trace_nevents, sizeof(*td->events));
-	for (unsigned i = 0; td->events != NULL && i < trace_nevents; i++) {
-		struct trace_schema_event *e = &td->events[i];
-
-		e->id = trace_events[i].id;
-		snprintf(e->name, sizeof(e->name), "%s", trace_events[i].name);
-		e->nfields = trace_events[i].nfields;
-		for (unsigned f = 0; f < e->nfields; f++) {
-			snprintf(e->fields[f].name, sizeof(e->fields[f].name),
-				 "%s", trace_events[i].fields[f].name);
-			snprintf(e->fields[f].kind, sizeof(e->fields[f].kind),
-				 "%s",
-				 trace_kind_name(
-					 trace_events[i].fields[f].kind));
-		}
-	}
-	td->nevents = td->events != NULL ? trace_nevents : 0;
-	for (unsigned k = 0; k < trace_nenums; k++) {
-		td->nenums += trace_enums[k].nvalues;
-	}
-	td->enums = calloc(td->nenums, sizeof(*td->enums));
-	for (unsigned k = 0, n = 0; td->enums != NULL && k < trace_nenums;
-	     k++) {
-		for (unsigned v = 0; v < trace_enums[k].nvalues; v++, n++) {
-			struct trace_schema_enum *e = &td->enums[n];
-
-			snprintf(e->kind, sizeof(e->kind), "%s",
-				 trace_enums[k].name);
-			snprintf(e->name, sizeof(e->name), "%s",
-				 trace_enums[k].values[v].name);
-			e->value = trace_enums[k].values[v].value;
-		}
-	}
-	if (td->enums == NULL) {
-		td->nenums = 0;
-	}
+	td->end_seen = false;
 	td->records = calloc(256, sizeof(*td->records));
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check_fixture.h"
+#include "schema_fixture.h"
 
 /* Root table PA of each VMID's stage 2 (also its lock's identity). */
 #define FX_ROOT(vmid) (UINT64_C(0x42890000) + (uint64_t)(vmid)*0x100000)
@@ -22,48 +23,10 @@ static void fx_die(const char *what, const char *name)
 void fx_init(struct fx *x, unsigned ncpus)
 {
 	struct trace_data *td = &x->td;
-	size_t n = 0;
 
 	memset(x, 0, sizeof(*x));
-	td->version = TRACE_FORMAT_VERSION;
-	td->ncpus = ncpus;
-	td->counter_freq = 62500000;
-	td->complete = true;
-	td->end_seen = true;
-	td->events = calloc(trace_nevents, sizeof(*td->events));
-	for (unsigned k = 0; k < trace_nenums; k++) {
-		td->nenums += trace_enums[k].nvalues;
-	}
-	td->enums = calloc(td->nenums, sizeof(*td->enums));
-	if (td->events == NULL || td->enums == NULL) {
+	if (trace_fixture_schema(td, ncpus, 62500000) != 0) {
 		fx_die("out of memory", "");
-	}
-	td->nevents = trace_nevents;
-	for (unsigned i = 0; i < trace_nevents; i++) {
-		struct trace_schema_event *e = &td->events[i];
-
-		e->id = trace_events[i].id;
-		snprintf(e->name, sizeof(e->name), "%s", trace_events[i].name);
-		e->nfields = trace_events[i].nfields;
-		for (unsigned f = 0; f < e->nfields; f++) {
-			snprintf(e->fields[f].name, sizeof(e->fields[f].name),
-				 "%s", trace_events[i].fields[f].name);
-			snprintf(e->fields[f].kind, sizeof(e->fields[f].kind),
-				 "%s",
-				 trace_kind_name(
-					 trace_events[i].fields[f].kind));
-		}
-	}
-	for (unsigned k = 0; k < trace_nenums; k++) {
-		for (unsigned v = 0; v < trace_enums[k].nvalues; v++, n++) {
-			struct trace_schema_enum *e = &td->enums[n];
-
-			snprintf(e->kind, sizeof(e->kind), "%s",
-				 trace_enums[k].name);
-			snprintf(e->name, sizeof(e->name), "%s",
-				 trace_enums[k].values[v].name);
-			e->value = trace_enums[k].values[v].value;
-		}
 	}
 	x->ts = 1000;
 }
