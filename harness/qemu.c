@@ -69,6 +69,9 @@ int qemu_build(const struct qemu_config *c, struct qemu_cmd *cmd)
 	     i++) {
 		ret = qemu_arg(cmd, words[i]);
 	}
+	if (ret == 0 && c->prealloc) {
+		ret = qemu_arg(cmd, "-mem-prealloc");
+	}
 	return ret;
 }
 

@@ -7,6 +7,7 @@
 #ifndef FAULTLINE_HARNESS_QEMU_H
 #define FAULTLINE_HARNESS_QEMU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /** The QEMU binary used when none is given. */
@@ -36,6 +37,12 @@ struct qemu_config {
 	const char *append;
 	/** Trace file, relative to QEMU's working directory. */
 	const char *trace;
+	/**
+	 * Allocate and touch the guest RAM before booting (-mem-prealloc):
+	 * a scenario's `run prealloc=on`, so that no measured fault pays a
+	 * cold host page (milliseconds per 2 MiB, qemu-facts.md).
+	 */
+	bool prealloc;
 };
 
 /** A built command line. */

@@ -364,6 +364,7 @@ static int run_setup(struct run_state *s, int argc, char *const *argv)
 		.plan = s->o.scenario != NULL ? "plan.bin" : NULL,
 		.append = s->o.append,
 		.trace = "trace.bin",
+		.prealloc = s->o.scenario != NULL && s->sc.s.prealloc,
 	};
 	int ret = s->o.backend == BACKEND_SIM
 			  ? backend_build_sim(&qc, s->p.sim, &s->cmd)

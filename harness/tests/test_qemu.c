@@ -64,6 +64,30 @@ TEST(harness_qemu, append_with_test_and_extra)
 		"mode=test trace=t.bin test=trace_ crash=data crash_cpu=1");
 }
 
+/** A scenario's prealloc=on adds -mem-prealloc, after everything else. */
+TEST(harness_qemu, prealloc_adds_mem_prealloc)
+{
+	struct qemu_config c = {.qemu = "q",
+				.hyp = "h",
+				.smp = 2,
+				.mode = "plan",
+				.plan = "plan.bin",
+				.trace = "t.bin",
+				.prealloc = true};
+	struct qemu_cmd cmd;
+	int without;
+
+	ASSERT_EQ_INT(qemu_build(&c, &cmd), 0);
+	EXPECT_STREQ(cmd.argv[cmd.argc - 1], "-mem-prealloc");
+	c.prealloc = false;
+	ASSERT_EQ_INT(qemu_build(&c, &cmd), 0);
+	without = cmd.argc;
+	EXPECT_STREQ(cmd.argv[without - 2], "-append");
+	for (int i = 0; i < without; i++) {
+		EXPECT_TRUE(strcmp(cmd.argv[i], "-mem-prealloc") != 0);
+	}
+}
+
 /** Empty test and append strings add nothing. */
 TEST(harness_qemu, empty_extras_add_nothing)
 {
