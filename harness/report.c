@@ -225,6 +225,9 @@ static void report_expects(const struct report *r, FILE *out, bool color)
 	if (r->backend_verdict == VERDICT_LIVELOCK &&
 	    r->verdict != VERDICT_LIVELOCK) {
 		fprintf(out, "; the livelock was expected");
+	} else if (r->backend_verdict == VERDICT_VCPU_FAILED &&
+		   r->verdict != VERDICT_VCPU_FAILED) {
+		fprintf(out, "; the failed vCPUs were expected");
 	} else if (r->expects_failed > 0 &&
 		   r->verdict != VERDICT_EXPECTATION_FAILED) {
 		fprintf(out, "; the verdict stays %s",

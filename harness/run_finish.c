@@ -108,7 +108,7 @@ static void run_expectations(struct run_state *s)
 	int64_t vmid_of[PLAN_MAX_VMS];
 	bool livelocked =
 		s->ev.count > 0 || r->backend_verdict == VERDICT_LIVELOCK;
-	bool livelock_expected = false;
+	unsigned expected = 0;
 
 	if (s->o.scenario == NULL || sc->nexpects == 0) {
 		return;
@@ -128,11 +128,22 @@ static void run_expectations(struct run_state *s)
 	r->expects = s->expects;
 	r->nexpects = sc->nexpects;
 	for (unsigned i = 0; i < sc->nexpects; i++) {
-		livelock_expected |= s->expects[i].applies &&
-				     sc->expects[i].kind == EXPECT_LIVELOCK;
+		const struct expect_result *er = &s->expects[i];
+
+		if (!er->applies) {
+			continue;
+		}
+		if (sc->expects[i].kind == EXPECT_LIVELOCK) {
+			expected |= VERDICT_EXPECT_LIVELOCK;
+		}
+		if (sc->expects[i].kind == EXPECT_METRIC &&
+		    strcmp(sc->expects[i].metric, "vcpus.failed") == 0 &&
+		    er->ok && er->observed > 0) {
+			expected |= VERDICT_EXPECT_VCPU_FAILED;
+		}
 	}
-	r->verdict = verdict_after_expectations(
-		r->backend_verdict, r->expects_failed, livelock_expected);
+	r->verdict = verdict_after_expectations(r->backend_verdict,
+						r->expects_failed, expected);
 }
 
 /* The plots of a scenario run into DIR/plots/, unless --no-plots. */

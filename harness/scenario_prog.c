@@ -284,6 +284,7 @@ static int scn_op_simple(struct scn_parser *p)
 	static const char *const onoff[] = {"on", "off"};
 	static const char *const dirty[] = {"start", "stop", "harvest"};
 	static const char *const policies[] = {"legacy", "prejudge"};
+	static const char *const traps[] = {"smc", "pmu"};
 	static const uint64_t dirty_fn[] = {GUEST_HVC_DIRTY_START,
 					    GUEST_HVC_DIRTY_STOP,
 					    GUEST_HVC_DIRTY_HARVEST};
@@ -298,6 +299,12 @@ static int scn_op_simple(struct scn_parser *p)
 	if (scn_is(p, 0, "dirty")) {
 		c = scn_choice(p, dirty, 3, "start, stop or harvest");
 		return c < 0 ? c : scn_op_hvc(p, dirty_fn[c], 0);
+	}
+	if (scn_is(p, 0, "trap")) {
+		c = scn_choice(p, traps, 2, "smc or pmu");
+		op.code = GUEST_OP_TRAP;
+		op.arg = c == 0 ? GUEST_TRAP_SMC : GUEST_TRAP_PMU;
+		return c < 0 ? c : scn_emit(p, &op, 0);
 	}
 	if (scn_is(p, 0, "policy")) {
 		c = scn_choice(p, policies, 2, "legacy or prejudge");
@@ -431,13 +438,13 @@ int scn_program_line(struct scn_parser *p)
 	}
 	if (scn_is(p, 0, "barrier") || scn_is(p, 0, "setway") ||
 	    scn_is(p, 0, "mmu") || scn_is(p, 0, "dirty") ||
-	    scn_is(p, 0, "policy")) {
+	    scn_is(p, 0, "policy") || scn_is(p, 0, "trap")) {
 		return scn_op_simple(p);
 	}
 	scn_error(p, 0, "unknown operation '%.*s'", (int)p->w[0].len,
 		  p->w[0].text);
 	scn_hint(p, "a vcpu block holds read, write, exec, loop, end, delay, "
-		    "barrier, mmu, setway, hvc, policy and dirty; close it "
-		    "with `end`");
+		    "barrier, mmu, setway, hvc, policy, dirty and trap; close "
+		    "it with `end`");
 	return -ERR_INVAL;
 }

@@ -44,9 +44,11 @@ enum verdict verdict_from_result(const struct proc_result *res, bool hyp_spoke)
 }
 
 enum verdict verdict_after_expectations(enum verdict v, unsigned failed,
-					bool livelock_expected)
+					unsigned expected)
 {
-	if (v == VERDICT_LIVELOCK && livelock_expected) {
+	if ((v == VERDICT_LIVELOCK && (expected & VERDICT_EXPECT_LIVELOCK)) ||
+	    (v == VERDICT_VCPU_FAILED &&
+	     (expected & VERDICT_EXPECT_VCPU_FAILED))) {
 		v = VERDICT_OK;
 	}
 	if (v != VERDICT_OK) {

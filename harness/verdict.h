@@ -51,20 +51,31 @@ enum verdict {
  */
 enum verdict verdict_from_result(const struct proc_result *res, bool hyp_spoke);
 
+/** Outcomes a scenario's expectations can make part of the plan. */
+enum verdict_expected {
+	/** An applicable `expect livelock`. */
+	VERDICT_EXPECT_LIVELOCK = 1u << 0,
+	/**
+	 * An applicable `expect vcpus.failed ...` that held with some vCPU
+	 * failed: the scenario stops vCPUs on purpose (guest-traps).
+	 */
+	VERDICT_EXPECT_VCPU_FAILED = 1u << 1,
+};
+
 /**
  * The verdict of a scenario run once its expectations are checked
  * (docs/results.md). @v is the run's own verdict, @failed the number of
- * expectations that did not hold, @livelock_expected whether an
- * expectation that applies to this run says `expect livelock`.
+ * expectations that did not hold, @expected the outcomes the scenario
+ * expects (enum verdict_expected bits).
  *
- * A livelock the scenario expects is not a failure: it becomes ok before
- * the expectations are counted. Any other verdict but ok (crashed,
- * timeout, deadline, vcpu-failed, an unexpected livelock, ...) is worse
- * than a failed expectation and stands; an ok run with a failed
- * expectation is expectation-failed.
+ * A livelock, or a vCPU failure, the scenario expects is not a failure:
+ * it becomes ok before the expectations are counted. Any other verdict
+ * but ok (crashed, timeout, deadline, an unexpected vcpu-failed or
+ * livelock, ...) is worse than a failed expectation and stands; an ok run
+ * with a failed expectation is expectation-failed.
  */
 enum verdict verdict_after_expectations(enum verdict v, unsigned failed,
-					bool livelock_expected);
+					unsigned expected);
 
 /** The verdict's name as summary.json spells it ("tests-failed"...). */
 const char *verdict_name(enum verdict v);

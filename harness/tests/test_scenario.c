@@ -207,6 +207,7 @@ static const struct scn_bad scn_bad_cases[] = {
 	{SCN_HEAD "vcpu\n  mmu sideways\nend\n", "t.scn:5:7:", "on or off"},
 	{SCN_HEAD "vcpu\n  dirty later\nend\n", "t.scn:5:9:", "harvest"},
 	{SCN_HEAD "vcpu\n  hvc 7\nend\n", "t.scn:5:7:", "hvc null"},
+	{SCN_HEAD "vcpu\n  trap irq\nend\n", "t.scn:5:8:", "smc or pmu"},
 	{SCN_HEAD "vcpu\n  delay 10\nend\n", "t.scn:5:9:", "duration"},
 	{SCN_HEAD "vcpu\n  barrier now\nend\n", "t.scn:5:11:", "no arguments"},
 	{SCN_HEAD "vcpu\n  end extra\nend\n", "t.scn:5:7:", "no arguments"},
@@ -223,6 +224,22 @@ static const struct scn_bad scn_bad_cases[] = {
 	 "vcpu pcpu=3\nread r\nend\n",
 	 "t.scn:5:1:", "pCPU 3"},
 };
+
+/** `trap smc` and `trap pmu` compile to the trap op with the trap to take. */
+TEST(harness_scenario, trap_ops_compile)
+{
+	static const char text[] =
+		SCN_HEAD "vcpu\n  trap smc\n  trap pmu\nend\n";
+	struct scenario s;
+	struct scn_diag d;
+
+	ASSERT_EQ_INT(scenario_parse("t.scn", text, strlen(text), &s, &d), 0);
+	ASSERT_EQ(s.vcpus[0].nops, 2u);
+	EXPECT_EQ(s.ops[s.vcpus[0].first_op].code, GUEST_OP_TRAP);
+	EXPECT_EQ(s.ops[s.vcpus[0].first_op].arg, (uint64_t)GUEST_TRAP_SMC);
+	EXPECT_EQ(s.ops[s.vcpus[0].first_op + 1].arg, (uint64_t)GUEST_TRAP_PMU);
+	scenario_free(&s);
+}
 
 /** Each malformed scenario is refused at the right line and column. */
 TEST(harness_scenario, errors_point_at_the_mistake)

@@ -126,23 +126,34 @@ TEST(harness_verdict, expectations_and_precedence)
 		VERDICT_BOOT_FAILED, VERDICT_BAD_ARGUMENTS,
 	};
 
-	EXPECT_EQ(verdict_after_expectations(VERDICT_OK, 0, false), VERDICT_OK);
-	EXPECT_EQ(verdict_after_expectations(VERDICT_OK, 2, false),
+	EXPECT_EQ(verdict_after_expectations(VERDICT_OK, 0, 0), VERDICT_OK);
+	EXPECT_EQ(verdict_after_expectations(VERDICT_OK, 2, 0),
 		  VERDICT_EXPECTATION_FAILED);
 	/* An expectation that says "livelock" turns it into an outcome. */
-	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 0, true),
+	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 0,
+					     VERDICT_EXPECT_LIVELOCK),
 		  VERDICT_OK);
-	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 1, true),
+	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 1,
+					     VERDICT_EXPECT_LIVELOCK),
 		  VERDICT_EXPECTATION_FAILED);
 	/* Unexpected, it stays a livelock whatever else failed. */
-	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 0, false),
+	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 0, 0),
 		  VERDICT_LIVELOCK);
-	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 3, false),
+	EXPECT_EQ(verdict_after_expectations(VERDICT_LIVELOCK, 3,
+					     VERDICT_EXPECT_VCPU_FAILED),
 		  VERDICT_LIVELOCK);
+	/* Failed vCPUs the scenario counts on are its outcome, too. */
+	EXPECT_EQ(verdict_after_expectations(VERDICT_VCPU_FAILED, 0,
+					     VERDICT_EXPECT_VCPU_FAILED),
+		  VERDICT_OK);
+	EXPECT_EQ(verdict_after_expectations(VERDICT_VCPU_FAILED, 1,
+					     VERDICT_EXPECT_VCPU_FAILED),
+		  VERDICT_EXPECTATION_FAILED);
 	for (unsigned i = 0; i < sizeof(worse) / sizeof(worse[0]); i++) {
-		EXPECT_EQ(verdict_after_expectations(worse[i], 1, true),
+		/* A livelock expected makes no other bad verdict better. */
+		EXPECT_EQ(verdict_after_expectations(worse[i], 1,
+						     VERDICT_EXPECT_LIVELOCK),
 			  worse[i]);
-		EXPECT_EQ(verdict_after_expectations(worse[i], 0, false),
-			  worse[i]);
+		EXPECT_EQ(verdict_after_expectations(worse[i], 0, 0), worse[i]);
 	}
 }

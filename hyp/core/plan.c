@@ -230,10 +230,16 @@ static int plan_check_program(const struct plan *p, uint32_t vc, char *err,
 	for (uint32_t i = 0; i < c->nops; i++) {
 		const struct guest_op *op = &p->ops[c->first_op + i];
 
-		if (op->code > GUEST_OP_HVC) {
+		if (op->code > GUEST_OP_TRAP) {
 			return plan_fail(err, es,
 					 "vcpu %u op %u: unknown op %u", vc, i,
 					 op->code);
+		}
+		if (op->code == GUEST_OP_TRAP && op->arg != GUEST_TRAP_SMC &&
+		    op->arg != GUEST_TRAP_PMU) {
+			return plan_fail(err, es,
+					 "vcpu %u op %u: unknown trap %llu", vc,
+					 i, (unsigned long long)op->arg);
 		}
 		if (op->code == GUEST_OP_LOOP && ++depth > 8) {
 			return plan_fail(err, es,

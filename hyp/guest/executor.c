@@ -119,6 +119,21 @@ static void guest_accesses(struct guest_ctl *ctl, uint32_t pc,
 	}
 }
 
+/*
+ * A trap the hypervisor does not support (GUEST_OP_TRAP): it stops this
+ * vCPU there, so nothing after it runs. If it ever returned, the op is
+ * simply done.
+ */
+static void guest_trap(uint64_t which)
+{
+	if (which == GUEST_TRAP_SMC) {
+		__asm__ volatile("smc #0" : : : "memory");
+	} else {
+		/* Into x0, so that the ESR (its Rt) is the one documented. */
+		__asm__ volatile("mrs x0, pmccntr_el0" : : : "x0", "memory");
+	}
+}
+
 /* Spins for @ns nanoseconds of the generic timer. */
 static void guest_delay(uint64_t ns)
 {
@@ -306,6 +321,9 @@ void guest_main(struct guest_ctl *ctl)
 			break;
 		case GUEST_OP_HVC:
 			guest_timed_hvc(ctl, pc, op);
+			break;
+		case GUEST_OP_TRAP:
+			guest_trap(op->arg);
 			break;
 		default:
 			guest_fail(GUEST_FAIL_BAD_OP);

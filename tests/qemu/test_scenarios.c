@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <faultline/guest_abi.h>
 #include <faultline/test.h>
 #include <faultline/trace/event.h>
 
@@ -422,6 +423,52 @@ TEST(qemu_scenario, guest_outside_its_memory_gets_aborts)
 				    TRACE_ACCESS_EXEC),
 		  5u);
 	/* The rule checker finds nothing wrong in the trace (docs/checker.md). */
+	EXPECT_TRUE(qemu_rules_hold(&run));
+	qemu_run_free(&run);
+}
+
+/** guest-traps: an SMC and a PMU read stop their vCPUs with the ESR they took; the third vCPU and the hypervisor go on. */
+TEST(qemu_scenario, unsupported_traps_stop_only_their_vcpu)
+{
+	struct qemu_run run;
+	bool smc = false, pmu = false;
+
+	ASSERT_TRUE(qemu_run(&run, "scenarios/guest-traps.scn"));
+	/* The scenario expects the two failures: the run is ok. */
+	EXPECT_EQ_INT(run.status, 0);
+	EXPECT_TRUE(strstr(run.summary, "\"verdict\": \"ok\"") != NULL);
+	EXPECT_TRUE(strstr(run.summary, "\"backend_verdict\": "
+					"\"vcpu-failed\"") != NULL);
+	EXPECT_EQ(qemu_count_events(&run.trace, "vcpu_stop", "why",
+				    TRACE_VCPU_STOP_DONE),
+		  1u);
+	for (size_t i = 0; i < run.trace.nrecords; i++) {
+		const struct trace_record *r = &run.trace.records[i];
+
+		if (strcmp(qemu_event_name(&run.trace, r), "vcpu_stop") != 0 ||
+		    qemu_field(&run.trace, r, "why") !=
+			    TRACE_VCPU_STOP_UNSUPPORTED_TRAP) {
+			continue;
+		}
+		/* ESR_EL2 as the architecture reports each trap. */
+		if (qemu_field(&run.trace, r, "vcpu") == 0) {
+			smc = qemu_field(&run.trace, r, "esr") ==
+			      GUEST_TRAP_SMC_ESR;
+		} else {
+			pmu = qemu_field(&run.trace, r, "vcpu") == 1 &&
+			      qemu_field(&run.trace, r, "esr") ==
+				      GUEST_TRAP_PMU_ESR;
+		}
+	}
+	EXPECT_TRUE(smc);
+	EXPECT_TRUE(pmu);
+	/* Nothing after the SMC ran: 8 pages mapped, none at +32K. */
+	EXPECT_EQ(qemu_count_events(&run.trace, "s2_fault_exit", "outcome",
+				    TRACE_OUTCOME_MAPPED),
+		  8u);
+	EXPECT_EQ(qemu_count_events(&run.trace, "s2_fault_enter", "ipa",
+				    SCN_DATA_IPA + 0x8000),
+		  0u);
 	EXPECT_TRUE(qemu_rules_hold(&run));
 	qemu_run_free(&run);
 }

@@ -73,7 +73,29 @@ enum guest_op_code {
 	GUEST_OP_SET_WAY = 10,
 	/** Hypercall @arg (enum guest_hvc) with argument @addr; TIMED times it. */
 	GUEST_OP_HVC = 11,
+	/**
+	 * Misbehave on purpose: the trap @arg (enum guest_trap), which the
+	 * hypervisor does not support. It stops the vCPU (unsupported_trap,
+	 * with the ESR) and nothing else: the VM's other vCPUs go on.
+	 */
+	GUEST_OP_TRAP = 12,
 };
+
+/** The traps GUEST_OP_TRAP takes. */
+enum guest_trap {
+	/** SMC #0: trapped by HCR_EL2.TSC (EC 0x17). */
+	GUEST_TRAP_SMC = 1,
+	/** MRS PMCCNTR_EL0: trapped by MDCR_EL2.TPM (EC 0x18). */
+	GUEST_TRAP_PMU = 2,
+};
+
+/** The ESR_EL2 of GUEST_TRAP_SMC: EC 0x17, IL, imm16 0. */
+#define GUEST_TRAP_SMC_ESR UINT64_C(0x5e000000)
+/**
+ * The ESR_EL2 of GUEST_TRAP_PMU into x0: EC 0x18, IL, op0 3, op2 0, op1
+ * 3, CRn 9, Rt 0, CRm 13, a read.
+ */
+#define GUEST_TRAP_PMU_ESR UINT64_C(0x6230e41b)
 
 /** Op flags. */
 enum guest_op_flags {

@@ -384,6 +384,13 @@ static uint32_t sim_step(struct sim_vcpu *sv, uint32_t pc, struct sim_loops *l)
 	case GUEST_OP_HVC:
 		sim_hvc_op(sv, pc);
 		break;
+	case GUEST_OP_TRAP:
+		/* At EL2 the trap stops the vCPU with the ESR it took. */
+		sv->v->stats.exits++;
+		vcpu_stop(sv->v, TRACE_VCPU_STOP_UNSUPPORTED_TRAP,
+			  op->arg == GUEST_TRAP_SMC ? GUEST_TRAP_SMC_ESR
+						    : GUEST_TRAP_PMU_ESR);
+		return fail;
 	default:
 		sim_guest_fail(sv, GUEST_FAIL_BAD_OP);
 		return fail;
