@@ -261,14 +261,28 @@ TEST(plan_items, refuses_loops_nested_deeper_than_8)
 TEST(plan_items, refuses_unknown_op)
 {
 	static const uint16_t codes[] = {GUEST_OP_HVC, GUEST_OP_SET_WAY,
-					 GUEST_OP_HVC + 1, GUEST_OP_END};
+					 GUEST_OP_TRAP + 1, GUEST_OP_END};
 
 	pi_program(&pi_plan, codes, ARRAY_SIZE(codes));
-	EXPECT_PLAN_REFUSED(&pi_plan, 1, "vcpu 0 op 2: unknown op 12");
+	EXPECT_PLAN_REFUSED(&pi_plan, 1, "vcpu 0 op 2: unknown op 13");
 	pi_plan.ops[2].code = UINT16_MAX;
 	EXPECT_PLAN_REFUSED(&pi_plan, 1, "unknown op 65535");
 	pi_plan.ops[2].code = GUEST_OP_MMU_OFF;
 	EXPECT_PLAN_VALID(&pi_plan, 1);
+}
+
+/** A trap op names one of the traps the executor knows how to take. */
+TEST(plan_items, refuses_unknown_trap)
+{
+	static const uint16_t codes[] = {GUEST_OP_TRAP, GUEST_OP_END};
+
+	pi_program(&pi_plan, codes, ARRAY_SIZE(codes));
+	pi_plan.ops[0].arg = GUEST_TRAP_SMC;
+	EXPECT_PLAN_VALID(&pi_plan, 1);
+	pi_plan.ops[0].arg = GUEST_TRAP_PMU;
+	EXPECT_PLAN_VALID(&pi_plan, 1);
+	pi_plan.ops[0].arg = 3;
+	EXPECT_PLAN_REFUSED(&pi_plan, 1, "vcpu 0 op 0: unknown trap 3");
 }
 
 /** READ, WRITE and EXEC need 8-byte aligned addresses and strides; other ops do not look at them. */
