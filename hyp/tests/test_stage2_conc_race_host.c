@@ -83,16 +83,29 @@ static void race_same_ipa(struct test_ctx *test_ctx, enum conc_policy policy,
 	pthread_barrier_destroy(&sh.bar);
 
 	for (unsigned i = 0; i < RACE_VCPUS; i++) {
-		/* Each vCPU completed every one of its accesses. */
-		EXPECT_EQ(th[i].v.st.accesses, RACE_PAGES);
+		/*
+		 * Each vCPU completed every one of its accesses. Under
+		 * legacy one may give up after max_faults faults instead:
+		 * the others kept rebuilding its entry (the policy's own
+		 * livelock, which a host thread starved of a core can hit
+		 * on a loaded machine); it is counted, not hidden.
+		 */
+		EXPECT_EQ(th[i].v.st.accesses + (policy == CONC_LEGACY
+							 ? th[i].v.st.gave_up
+							 : 0),
+			  RACE_PAGES);
 		bad_pa += th[i].bad_pa;
 		conc_stats_add(sum, &th[i].v.st);
 	}
 	EXPECT_EQ(bad_pa, 0);
-	EXPECT_EQ(sum->gave_up + sum->errors + sum->nomem, 0);
+	EXPECT_EQ(sum->errors + sum->nomem, 0);
+	if (policy != CONC_LEGACY) {
+		EXPECT_EQ(sum->gave_up, 0);
+	}
 	/* Each page was installed once; the rest found it or backed off. */
 	EXPECT_EQ(sum->map.installed, RACE_PAGES);
-	EXPECT_EQ(sum->faults, sum->handled + sum->retries);
+	/* A give-up's last fault is not handled. */
+	EXPECT_EQ(sum->faults, sum->handled + sum->retries + sum->gave_up);
 	EXPECT_EQ(sum->map_calls, sum->map_ok + sum->map_again + sum->map_perm);
 	EXPECT_EQ(sum->relax_ok, sum->relax.relaxed);
 	/* The tables were added once each; the losers' pages went back. */
@@ -136,7 +149,7 @@ TEST(stage2_conc_race, same_ipa_prejudge_installs_each_page_once)
 		  (unsigned long long)s.map_perm);
 }
 
-/** Legacy, same race: still one install per page and no access lost, but faults on valid entries rebuild them. */
+/** Legacy, same race: still one install per page, but faults on valid entries rebuild them (an access that gives up after 100000 faults is legacy's livelock, counted). */
 TEST(stage2_conc_race, same_ipa_legacy_installs_once_rebuilds_rest)
 {
 	struct conc_stats s = {0};
@@ -146,9 +159,10 @@ TEST(stage2_conc_race, same_ipa_legacy_installs_once_rebuilds_rest)
 	EXPECT_EQ(s.map.identical, 0);
 	EXPECT_EQ(s.map_ok, s.map.installed + s.map.replaced);
 	conc_note("same-IPA legacy: %llu faults, %llu retries, installed %u, "
-		  "replaced (BBM) %u",
+		  "replaced (BBM) %u, accesses given up %llu",
 		  (unsigned long long)s.faults, (unsigned long long)s.retries,
-		  s.map.installed, s.map.replaced);
+		  s.map.installed, s.map.replaced,
+		  (unsigned long long)s.gave_up);
 }
 
 #define TBL_ROUNDS 32u
