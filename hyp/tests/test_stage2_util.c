@@ -64,21 +64,22 @@ int test_stage2_unmap(uint64_t ipa, uint64_t size, struct stage2_result *res)
 	return ret;
 }
 
-bool test_stage2_expect(struct test_ctx *test_ctx, uint64_t ipa, uint64_t pa,
-			unsigned level, unsigned prot)
+bool test_stage2_expect_in(struct test_ctx *test_ctx, const char *file,
+			   int line, struct stage2_pgtable *pgt, uint64_t ipa,
+			   uint64_t pa, unsigned level, unsigned prot)
 {
 	struct stage2_leaf leaf;
-	int ret = stage2_lookup(&test_stage2_pgt, ipa, &leaf);
+	int ret = stage2_lookup(pgt, ipa, &leaf);
 
 	if (ret != 0) {
-		test_fail(test_ctx, __FILE__, __LINE__,
+		test_fail(test_ctx, file, line,
 			  "ipa 0x%llx: lookup gave %d, expected a leaf",
 			  (unsigned long long)ipa, ret);
 		return false;
 	}
 	if (pa_addr(leaf.pa) != pa || leaf.level != level ||
 	    leaf.prot != prot) {
-		test_fail(test_ctx, __FILE__, __LINE__,
+		test_fail(test_ctx, file, line,
 			  "ipa 0x%llx: pa 0x%llx level %u prot 0x%x, expected "
 			  "pa 0x%llx level %u prot 0x%x",
 			  (unsigned long long)ipa,
@@ -89,13 +90,15 @@ bool test_stage2_expect(struct test_ctx *test_ctx, uint64_t ipa, uint64_t pa,
 	return true;
 }
 
-bool test_stage2_expect_none(struct test_ctx *test_ctx, uint64_t ipa)
+bool test_stage2_expect_none_in(struct test_ctx *test_ctx, const char *file,
+				int line, struct stage2_pgtable *pgt,
+				uint64_t ipa)
 {
 	struct stage2_leaf leaf;
-	int ret = stage2_lookup(&test_stage2_pgt, ipa, &leaf);
+	int ret = stage2_lookup(pgt, ipa, &leaf);
 
 	if (ret != -ERR_NOENT) {
-		test_fail(test_ctx, __FILE__, __LINE__,
+		test_fail(test_ctx, file, line,
 			  "ipa 0x%llx: lookup gave %d (pte 0x%llx), expected "
 			  "no translation",
 			  (unsigned long long)ipa, ret,
@@ -103,6 +106,19 @@ bool test_stage2_expect_none(struct test_ctx *test_ctx, uint64_t ipa)
 		return false;
 	}
 	return true;
+}
+
+bool test_stage2_expect(struct test_ctx *test_ctx, uint64_t ipa, uint64_t pa,
+			unsigned level, unsigned prot)
+{
+	return test_stage2_expect_in(test_ctx, __FILE__, __LINE__,
+				     &test_stage2_pgt, ipa, pa, level, prot);
+}
+
+bool test_stage2_expect_none(struct test_ctx *test_ctx, uint64_t ipa)
+{
+	return test_stage2_expect_none_in(test_ctx, __FILE__, __LINE__,
+					  &test_stage2_pgt, ipa);
 }
 
 /* What test_stage2_entry() and test_stage2_store_entry() look for. */

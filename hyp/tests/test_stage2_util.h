@@ -77,6 +77,19 @@ bool test_stage2_expect(struct test_ctx *test_ctx, uint64_t ipa, uint64_t pa,
 /** Checks that @ipa has no translation (stage2_lookup() says -ERR_NOENT). */
 bool test_stage2_expect_none(struct test_ctx *test_ctx, uint64_t ipa);
 
+/**
+ * test_stage2_expect() in any table @pgt, the failure recorded at @file
+ * and @line (a helper's caller).
+ */
+bool test_stage2_expect_in(struct test_ctx *test_ctx, const char *file,
+			   int line, struct stage2_pgtable *pgt, uint64_t ipa,
+			   uint64_t pa, unsigned level, unsigned prot);
+
+/** test_stage2_expect_none() in any table @pgt, at @file and @line. */
+bool test_stage2_expect_none_in(struct test_ctx *test_ctx, const char *file,
+				int line, struct stage2_pgtable *pgt,
+				uint64_t ipa);
+
 /** The value of the entry at @level on the path to @ipa, or 0 if none. */
 stage2_pte_t test_stage2_entry(uint64_t ipa, unsigned level);
 

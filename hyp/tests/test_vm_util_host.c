@@ -116,44 +116,14 @@ bool test_vm_expect_leaf(struct test_ctx *test_ctx, const char *file, int line,
 			 struct vm *vm, uint64_t ipa, unsigned level,
 			 unsigned prot)
 {
-	struct stage2_leaf leaf;
-	int ret = stage2_lookup(&vm->s2, ipa, &leaf);
-	uint64_t pa = test_vm_pa(vm, ipa);
-
-	if (ret != 0) {
-		test_fail(test_ctx, file, line,
-			  "ipa 0x%llx: lookup gave %d, expected a leaf",
-			  (unsigned long long)ipa, ret);
-		return false;
-	}
-	if (pa_addr(leaf.pa) != pa || leaf.level != level ||
-	    leaf.prot != prot) {
-		test_fail(test_ctx, file, line,
-			  "ipa 0x%llx: pa 0x%llx level %u prot 0x%x, expected "
-			  "pa 0x%llx level %u prot 0x%x",
-			  (unsigned long long)ipa,
-			  (unsigned long long)pa_addr(leaf.pa), leaf.level,
-			  leaf.prot, (unsigned long long)pa, level, prot);
-		return false;
-	}
-	return true;
+	return test_stage2_expect_in(test_ctx, file, line, &vm->s2, ipa,
+				     test_vm_pa(vm, ipa), level, prot);
 }
 
 bool test_vm_expect_none(struct test_ctx *test_ctx, const char *file, int line,
 			 struct vm *vm, uint64_t ipa)
 {
-	struct stage2_leaf leaf;
-	int ret = stage2_lookup(&vm->s2, ipa, &leaf);
-
-	if (ret != -ERR_NOENT) {
-		test_fail(test_ctx, file, line,
-			  "ipa 0x%llx: lookup gave %d (pte 0x%llx), expected "
-			  "no translation",
-			  (unsigned long long)ipa, ret,
-			  (unsigned long long)leaf.pte);
-		return false;
-	}
-	return true;
+	return test_stage2_expect_none_in(test_ctx, file, line, &vm->s2, ipa);
 }
 
 stage2_pte_t test_vm_pte(struct vm *vm, uint64_t ipa)
