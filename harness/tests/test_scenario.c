@@ -10,6 +10,7 @@
 #include <faultline/test.h>
 
 #include "../scenario.h"
+#include "scenario_cases.h"
 
 static const char scn_valid[] =
 	"# a comment line\n"
@@ -150,16 +151,9 @@ TEST(harness_scenario, smp_follows_the_placements)
 	scenario_free(&s);
 }
 
-/* One malformed scenario and where its error must point. */
-struct scn_bad {
-	const char *text;
-	const char *where;
-	const char *says;
-};
-
 #define SCN_HEAD "scenario x\nvm v\nregion r ipa=0x80000000 size=64K\n"
 
-static const struct scn_bad scn_bad_cases[] = {
+static const struct scn_bad_case scn_bad_cases[] = {
 	{"vm v\n", "t.scn:1:1:", "naming itself"},
 	{"scenario\n", "t.scn:1:", "one name"},
 	{"scenario 9lives\n", "t.scn:1:10:", "not a name"},
@@ -244,21 +238,7 @@ TEST(harness_scenario, trap_ops_compile)
 /** Each malformed scenario is refused at the right line and column. */
 TEST(harness_scenario, errors_point_at_the_mistake)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(scn_bad_cases); i++) {
-		const struct scn_bad *b = &scn_bad_cases[i];
-		struct scenario s;
-		struct scn_diag d;
-		int ret = scn_parse(b->text, &s, &d);
-
-		EXPECT_EQ_INT(ret, -ERR_INVAL);
-		if (strncmp(d.msg, b->where, strlen(b->where)) != 0 ||
-		    strstr(d.msg, b->says) == NULL) {
-			test_fail(test_ctx, __FILE__, __LINE__,
-				  "case %zu: got \"%s\", want \"%s ...%s...\"",
-				  i, d.msg, b->where, b->says);
-		}
-		scenario_free(&s);
-	}
+	scn_expect_refused(test_ctx, scn_bad_cases, ARRAY_SIZE(scn_bad_cases));
 }
 
 /** A NUL byte, control characters and CRLF line ends. */

@@ -13,6 +13,7 @@
 
 #include "../expect.h"
 #include "../scenario.h"
+#include "scenario_cases.h"
 
 /* One vCPU that times accesses and null hvcs, and two policies' views. */
 static const char sc_text[] =
@@ -161,19 +162,12 @@ TEST(harness_scenario_check, backoff_metric)
 	EXPECT_EQ(v, 0.0);
 }
 
-/* A malformed scenario and where its error must point. */
-struct sc_bad {
-	const char *text;
-	const char *where;
-	const char *says;
-};
-
 /* One VM, one vCPU that neither times accesses nor null hvcs. */
 #define SC_HEAD                                                                \
 	"scenario x\nvm v\nregion r ipa=0x80000000 size=64K\nvcpu\nread "      \
 	"r\nhvc null\nend\n"
 
-static const struct sc_bad sc_bad_cases[] = {
+static const struct scn_bad_case sc_bad_cases[] = {
 	{"scenario x\nrun prealloc=maybe\n", "t.scn:2:5:", "on or off"},
 	{SC_HEAD "expect policy=eager faults == 1\n",
 	 "t.scn:8:8:", "unknown policy 'eager'"},
@@ -207,20 +201,7 @@ static const struct sc_bad sc_bad_cases[] = {
 /** Each mistake only the whole file shows is refused at its line and column. */
 TEST(harness_scenario_check, errors_point_at_the_mistake)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(sc_bad_cases); i++) {
-		const struct sc_bad *b = &sc_bad_cases[i];
-		struct scenario s;
-		struct scn_diag d;
-
-		EXPECT_EQ_INT(sc_parse(b->text, &s, &d), -ERR_INVAL);
-		if (strncmp(d.msg, b->where, strlen(b->where)) != 0 ||
-		    strstr(d.msg, b->says) == NULL) {
-			test_fail(test_ctx, __FILE__, __LINE__,
-				  "case %zu: got \"%s\", want \"%s ...%s...\"",
-				  i, d.msg, b->where, b->says);
-		}
-		scenario_free(&s);
-	}
+	scn_expect_refused(test_ctx, sc_bad_cases, ARRAY_SIZE(sc_bad_cases));
 }
 
 /** What a scenario can have: every metric fed, and the RAM just fits. */

@@ -9,6 +9,7 @@
 
 #include "../expect.h"
 #include "../scenario.h"
+#include "scenario_cases.h"
 
 static const char sp_text[] =
 	"scenario p\n"
@@ -111,18 +112,11 @@ TEST(harness_scenario_params, expectations_parse)
 	scenario_free(&s);
 }
 
-/* A malformed scenario and where its error must point. */
-struct sp_bad {
-	const char *text;
-	const char *where;
-	const char *says;
-};
-
 #define SP_HEAD                                                                \
 	"scenario x\nvm v\nregion r ipa=0x80000000 size=64K\nvcpu\nread "      \
 	"r\nend\n"
 
-static const struct sp_bad sp_bad_cases[] = {
+static const struct scn_bad_case sp_bad_cases[] = {
 	{"scenario x\nparam n\n", "t.scn:2:7:", "NAME=VALUE"},
 	{"scenario x\nparam 1n=3\n", "t.scn:2:7:", "not a parameter name"},
 	{"scenario x\nparam n=3\nparam n=4\n", "t.scn:3:7:", "already"},
@@ -154,22 +148,7 @@ static const struct sp_bad sp_bad_cases[] = {
 /** Each mistake is refused at its line and column. */
 TEST(harness_scenario_params, errors_point_at_the_mistake)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(sp_bad_cases); i++) {
-		const struct sp_bad *b = &sp_bad_cases[i];
-		struct scenario s;
-		struct scn_diag d;
-
-		EXPECT_EQ_INT(scenario_parse("t.scn", b->text, strlen(b->text),
-					     &s, &d),
-			      -ERR_INVAL);
-		if (strncmp(d.msg, b->where, strlen(b->where)) != 0 ||
-		    strstr(d.msg, b->says) == NULL) {
-			test_fail(test_ctx, __FILE__, __LINE__,
-				  "case %zu: got \"%s\", want \"%s ...%s...\"",
-				  i, d.msg, b->where, b->says);
-		}
-		scenario_free(&s);
-	}
+	scn_expect_refused(test_ctx, sp_bad_cases, ARRAY_SIZE(sp_bad_cases));
 }
 
 /** --set of a parameter the scenario does not declare names the ones it has. */
