@@ -163,27 +163,6 @@ static int run_scenario_file(const char *dir, const char *name,
 	return 0;
 }
 
-/* Copies the scenario's text into the run directory. */
-static int run_scenario_copy(const struct run_scenario *rs, const char *dir)
-{
-	FILE *f = fopen(rs->path, "rb");
-	char *buf = malloc(SCN_FILE_MAX);
-	size_t n = 0;
-	int ret = -ERR_IO;
-
-	if (f != NULL && buf != NULL) {
-		n = fread(buf, 1, SCN_FILE_MAX, f);
-		if (!ferror(f)) {
-			ret = run_scenario_file(dir, "scenario.scn", buf, n);
-		}
-	}
-	if (f != NULL) {
-		fclose(f);
-	}
-	free(buf);
-	return ret;
-}
-
 int run_scenario_write(const struct run_scenario *rs,
 		       const struct run_options *o, const char *dir)
 {
@@ -210,7 +189,9 @@ int run_scenario_write(const struct run_scenario *rs,
 		ret = run_scenario_file(dir, "plan.bin", blob, size);
 	}
 	if (ret == 0) {
-		ret = run_scenario_copy(rs, dir);
+		/* The bytes that were parsed, not the file as it is now. */
+		ret = run_scenario_file(dir, "scenario.scn", rs->s.text,
+					rs->s.text_len);
 	}
 	free(blob);
 	return ret;

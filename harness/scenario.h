@@ -145,6 +145,13 @@ struct scenario {
 	struct scn_pos *op_pos;
 	unsigned nops;
 	unsigned ops_cap;
+	/**
+	 * The bytes scenario_load_with() read and parsed (@text_len of
+	 * them), so that what is copied into the results is what ran;
+	 * NULL when the scenario was parsed from memory.
+	 */
+	char *text;
+	size_t text_len;
 };
 
 /**
@@ -162,12 +169,12 @@ int scenario_parse_with(const char *path, const char *text, size_t len,
 int scenario_parse(const char *path, const char *text, size_t len,
 		   struct scenario *s, struct scn_diag *d);
 
-/** Reads the file at @path and parses it (scenario_parse_with()). */
+/**
+ * Reads the file at @path and parses it (scenario_parse_with()); @s
+ * keeps the bytes it read (@s->text).
+ */
 int scenario_load_with(const char *path, const struct scn_set *sets,
 		       unsigned nsets, struct scenario *s, struct scn_diag *d);
-
-/** scenario_load_with() without parameter values. */
-int scenario_load(const char *path, struct scenario *s, struct scn_diag *d);
 
 /**
  * The VMID the hypervisor gives the scenario's VM @vm (vm_build.c: 0 for a

@@ -706,11 +706,6 @@ int scenario_parse_with(const char *path, const char *text, size_t len,
 	return ret;
 }
 
-int scenario_load(const char *path, struct scenario *s, struct scn_diag *d)
-{
-	return scenario_load_with(path, NULL, 0, s, d);
-}
-
 int scenario_load_with(const char *path, const struct scn_set *sets,
 		       unsigned nsets, struct scenario *s, struct scn_diag *d)
 {
@@ -744,6 +739,10 @@ int scenario_load_with(const char *path, const struct scn_set *sets,
 		ret = -ERR_RANGE;
 	} else {
 		ret = scenario_parse_with(path, buf, n, sets, nsets, s, d);
+		/* Kept: the results get these bytes, not a second read. */
+		s->text = buf;
+		s->text_len = n;
+		buf = NULL;
 	}
 	fclose(f);
 	free(buf);
@@ -754,7 +753,10 @@ void scenario_free(struct scenario *s)
 {
 	free(s->ops);
 	free(s->op_pos);
+	free(s->text);
 	s->ops = NULL;
 	s->op_pos = NULL;
+	s->text = NULL;
+	s->text_len = 0;
 	s->nops = s->ops_cap = 0;
 }
