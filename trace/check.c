@@ -444,15 +444,17 @@ static void ck_pass(struct ck *c, const struct ck_bind *b, void *const *states,
 }
 
 /*
- * Whether the run had knob @name on (its knob record): tracing=off drops
- * the fault path's events, tracing=fault the world switch's, so rules
- * that follow them cannot be checked on what is left ("clean" would only
- * mean "nothing recorded").
+ * The tracing level the run had, from its knob records: tracing=off
+ * drops the fault path's events, tracing=fault the world switch's, so
+ * the rules that follow them cannot be checked on what is left ("clean"
+ * would only mean "nothing recorded"). One pass over the records.
  */
-static bool ck_knob(const struct trace_data *td, const char *name)
+static void ck_tracing_level(const struct trace_data *td, bool *lean,
+			     bool *quiet)
 {
 	uint16_t knob = UINT16_MAX;
 
+	*lean = *quiet = false;
 	for (size_t i = 0; i < td->nevents; i++) {
 		if (strcmp(td->events[i].name, "knob") == 0) {
 			knob = td->events[i].id;
@@ -464,15 +466,13 @@ static bool ck_knob(const struct trace_data *td, const char *name)
 		const char *nm;
 
 		if (r->id != knob || !trace_data_field(td, r, "name", &v) ||
-		    !trace_data_field(td, r, "value", &value)) {
+		    !trace_data_field(td, r, "value", &value) || value == 0 ||
+		    (nm = trace_data_enum_name(td, "KNOB", v)) == NULL) {
 			continue;
 		}
-		nm = trace_data_enum_name(td, "KNOB", v);
-		if (nm != NULL && strcmp(nm, name) == 0 && value != 0) {
-			return true;
-		}
+		*lean |= strcmp(nm, "tracing_off") == 0;
+		*quiet |= strcmp(nm, "tracing_fault") == 0;
 	}
-	return false;
 }
 
 int check_run(const struct trace_data *td, const struct check_options *o,
@@ -495,8 +495,7 @@ int check_run(const struct trace_data *td, const struct check_options *o,
 		free(c.vmid_ran);
 		return -ERR_NOMEM;
 	}
-	res->lean = ck_knob(td, "tracing_off");
-	res->switch_quiet = ck_knob(td, "tracing_fault");
+	ck_tracing_level(td, &res->lean, &res->switch_quiet);
 	for (unsigned k = 0; k < CHECK_NRULES && ret == 0; k++) {
 		const struct ck_rule *rule = ck_rules[k];
 		uint32_t missing = rule->needs & ~b.present;
